@@ -1,0 +1,185 @@
+"""Streaming JSON Lines reader for the data contract, with per-record errors.
+
+A bad line never stops a batch: it becomes a :class:`RecordError` naming the file, line, field and
+reason, and the rest of the file still loads (``strict=True`` stops at the first instead). Input may
+be gzip-compressed (detected by its magic bytes, not its name). Lines longer than
+``MAX_LINE_BYTES`` are rejected without being parsed, so one hostile line cannot exhaust memory.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import orjson
+from pydantic import BaseModel, ValidationError
+
+from spycatcher.schema import Event, Profile
+
+MAX_LINE_BYTES = 2 * 1024 * 1024
+#: errors kept in memory per report; the counts stay exact beyond it
+MAX_KEPT_ERRORS = 10_000
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordError:
+    """Why one record was rejected."""
+
+    file: str
+    line: int
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        return f"{where}: {self.field}: {self.reason}" if self.field else f"{where}: {self.reason}"
+
+
+class StrictModeError(ValueError):
+    """Raised in strict mode at the first bad record."""
+
+    def __init__(self, error: RecordError):
+        super().__init__(str(error))
+        self.error = error
+
+
+@dataclass(slots=True)
+class LoadReport:
+    """Records read / accepted / rejected, and the errors (the first MAX_KEPT_ERRORS of them)."""
+
+    read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    errors: list[RecordError] = field(default_factory=list)
+
+    def add_error(self, err: RecordError) -> None:
+        self.rejected += 1
+        if len(self.errors) < MAX_KEPT_ERRORS:
+            self.errors.append(err)
+
+    def merge(self, other: LoadReport) -> None:
+        self.read += other.read
+        self.accepted += other.accepted
+        self.rejected += other.rejected
+        room = MAX_KEPT_ERRORS - len(self.errors)
+        if room > 0:
+            self.errors.extend(other.errors[:room])
+
+    def summary(self) -> dict[str, int]:
+        return {"read": self.read, "accepted": self.accepted, "rejected": self.rejected}
+
+
+def open_text(path: str | Path) -> IO[bytes]:
+    """Open a file for binary line reading, transparently un-gzipping it."""
+    raw = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+    magic = raw.peek(2)[:2] if isinstance(raw, io.BufferedReader) else b""
+    if magic == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    return raw
+
+
+def validation_errors(file: str, line: int, exc: ValidationError) -> list[RecordError]:
+    """Turn pydantic's errors into RecordErrors (one per offending field)."""
+    out = []
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = ".".join(str(p) for p in err.get("loc", ()))
+        out.append(RecordError(file, line, loc, err.get("msg", "invalid")))
+    return out
+
+
+def parse_record(
+    model: type[M], obj: Any, file: str, line: int
+) -> tuple[M | None, RecordError | None]:
+    """Validate one decoded JSON value against a model; never raises for bad data."""
+    if not isinstance(obj, dict):
+        return None, RecordError(file, line, "", "expected a JSON object")
+    try:
+        return model.model_validate(obj), None
+    except ValidationError as exc:
+        errs = validation_errors(file, line, exc)
+        first = errs[0] if errs else RecordError(file, line, "", "invalid record")
+        if len(errs) > 1:
+            more = "; ".join(f"{e.field}: {e.reason}" for e in errs[1:4])
+            first = RecordError(file, line, first.field, f"{first.reason} (also {more})")
+        return None, first
+
+
+def iter_json_lines(path: str | Path, report: LoadReport) -> Iterator[tuple[int, Any]]:
+    """Yield (line number, decoded JSON) for each non-blank line; bad JSON goes to the report."""
+    name = str(path)
+    with open_text(path) as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            if len(raw) > MAX_LINE_BYTES:
+                report.read += 1
+                report.add_error(
+                    RecordError(name, lineno, "", f"line longer than {MAX_LINE_BYTES} bytes")
+                )
+                continue
+            stripped = raw.strip()
+            if not stripped:
+                continue
+            report.read += 1
+            try:
+                yield lineno, orjson.loads(stripped)
+            except orjson.JSONDecodeError as exc:
+                report.add_error(RecordError(name, lineno, "", f"invalid JSON: {exc}"))
+
+
+def read_records(
+    path: str | Path,
+    model: type[M],
+    report: LoadReport | None = None,
+    *,
+    strict: bool = False,
+) -> Iterator[M]:
+    """Stream validated records of one model from a JSON Lines file (optionally gzipped)."""
+    report = report if report is not None else LoadReport()
+    name = str(path)
+    for lineno, obj in iter_json_lines(path, report):
+        rec, err = parse_record(model, obj, name, lineno)
+        if err is not None:
+            report.add_error(err)
+            if strict:
+                raise StrictModeError(err)
+            continue
+        report.accepted += 1
+        yield rec  # type: ignore[misc]
+    if strict and report.errors:
+        raise StrictModeError(report.errors[0])
+
+
+def read_profiles(
+    path: str | Path, report: LoadReport | None = None, *, strict: bool = False
+) -> Iterator[Profile]:
+    return read_records(path, Profile, report, strict=strict)
+
+
+def read_events(
+    path: str | Path, report: LoadReport | None = None, *, strict: bool = False
+) -> Iterator[Event]:
+    return read_records(path, Event, report, strict=strict)
+
+
+def dump_record(rec: BaseModel) -> bytes:
+    """One JSON line for a record, omitting nulls and empty collections to keep files small."""
+    data = rec.model_dump(mode="json", exclude_none=True)
+    data = {k: v for k, v in data.items() if v not in ([], {})}
+    return orjson.dumps(data) + b"\n"
+
+
+def write_records(path: str | Path, records: Iterable[BaseModel]) -> int:
+    """Write records as JSON Lines (gzip when the name ends in .gz); returns the count."""
+    n = 0
+    p = Path(path)
+    opener = gzip.open if p.suffix == ".gz" else open
+    with opener(p, "wb") as fh:  # type: ignore[operator]
+        for rec in records:
+            fh.write(dump_record(rec))
+            n += 1
+    return n
