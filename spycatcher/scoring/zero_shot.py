@@ -16,12 +16,12 @@ from collections import defaultdict
 
 from spycatcher.schema import Profile
 from spycatcher.scoring.assessment import Assessment, level_for
-from spycatcher.signals.base import Signal, SignalSpec
+from spycatcher.signals.base import ProfileContext, Signal, SignalSpec
 
 #: log-odds before any evidence: about 5% of profiles that reach scoring are suspicious
 PRIOR_LOGIT = -3.0
 #: each further positive signal of the same family counts this much less than the one before
-FAMILY_DAMPING = 0.6
+FAMILY_DAMPING = 0.8
 
 
 def _sigmoid(x: float) -> float:
@@ -33,6 +33,8 @@ def _sigmoid(x: float) -> float:
 
 class ZeroShotScorer:
     """Combine signals with documented weights into a probability-like score."""
+
+    name = "zero-shot"
 
     def __init__(self, specs: dict[str, SignalSpec] | None = None, prior_logit: float = PRIOR_LOGIT):
         self.specs = specs
@@ -62,7 +64,9 @@ class ZeroShotScorer:
                     out[name] = out.get(name, 0.0) + c
         return out
 
-    def score(self, profile: Profile, signals: list[Signal]) -> Assessment:
+    def score(
+        self, profile: Profile, signals: list[Signal], ctx: ProfileContext | None = None
+    ) -> Assessment:
         contrib = self.contributions(signals)
         logit = self.prior_logit + sum(contrib.values())
         score = _sigmoid(logit)

@@ -1,0 +1,341 @@
+"""The local engine: a streaming, in-process scan.
+
+Memory is bounded by a chunk of profiles for the per-profile stage, not by the size of the files:
+
+1. pass 1 over profiles: validate, let every population stage observe each profile;
+2. one pass over events: stages observe each event;
+3. stages finish (population statistics, indexes, graph iterations);
+4. pass 2 over profiles, chunk by chunk: stages annotate the context, detectors run, the scorer
+   scores; assessments go to a spill file and the store, and suspects' traits are kept;
+5. campaigns are found among suspects, and their members re-scored with the campaign's signals;
+6. results are read back from the spill file in ranked order (score, then id).
+
+Both passes over the profiles read the same file, so it must be a file, not a pipe.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import orjson
+
+from spycatcher.engine.core import Scorer, assess
+from spycatcher.engine.stages import PopulationStage, build_stages
+from spycatcher.engine.traits import CAMPAIGN_MIN_SCORE, SuspectTraits
+from spycatcher.io.records import LoadReport, read_events, read_profiles
+from spycatcher.schema import Profile
+from spycatcher.scoring.assessment import Assessment
+from spycatcher.signals.base import Detector, ProfileContext, Signal
+from spycatcher.signals.registry import detectors as registered_detectors
+
+Progress = Callable[[str, int], None]
+#: most suspects kept in memory for campaign detection (the highest-scored win)
+MAX_SUSPECTS = 200_000
+
+
+@dataclass
+class ScanOptions:
+    chunk_size: int = 5_000
+    #: the date "now" is for account ages; default: the latest date seen in the data
+    as_of: datetime | None = None
+    strict: bool = False
+    scorer: Scorer | None = None
+    detectors: Sequence[Detector] | None = None
+    stages: Sequence[PopulationStage] | None = None
+    stage_options: dict[str, Any] = field(default_factory=dict)
+    store: Any = None  # spycatcher.store.Store, optional
+    source: str | None = None
+    progress: Progress | None = None
+    find_campaigns: bool = True
+
+
+def _noop(_stage: str, _n: int) -> None:
+    return None
+
+
+def suspect_traits(profile: Profile, ctx: ProfileContext, a: Assessment) -> SuspectTraits:
+    """The compact facts campaign detection needs, taken from the profile and its context."""
+    contacts: list[str] = []
+    if profile.contact:
+        if profile.contact.email:
+            contacts.append(profile.contact.email.strip().lower())
+        if profile.contact.phone:
+            digits = "".join(ch for ch in profile.contact.phone if ch.isdigit())
+            if len(digits) >= 6:
+                contacts.append("tel:" + digits)
+        for w in profile.contact.websites:
+            host = w.lower().split("//", 1)[-1].split("/", 1)[0].removeprefix("www.")
+            if host:
+                contacts.append("web:" + host)
+    b = ctx.behaviour
+    pdq = profile.photo.pdq.lower() if profile.photo and profile.photo.pdq else None
+    if pdq is None:
+        pdq = ctx.photo_analysis.get("pdq")
+    return SuspectTraits(
+        profile_id=profile.id,
+        score=a.score,
+        name=profile.name,
+        created_at=profile.created_at,
+        employers=sorted({e.company.strip().lower() for e in profile.experience if e.company}),
+        photo_pdq=pdq,
+        contacts=contacts,
+        template_matches={k: list(v) for k, v in ctx.template_matches.items()},
+        targets=list(b.get("targets", []))[:50],
+        target_orgs=list(b.get("target_orgs", []))[:20],
+        first_activity=b.get("first_at"),
+        last_activity=b.get("last_at"),
+    )
+
+
+class _Spill:
+    """Assessments written once to a temporary JSONL file and read back in ranked order."""
+
+    def __init__(self) -> None:
+        fd, name = tempfile.mkstemp(prefix="spycatcher-scan-", suffix=".jsonl")
+        self.path = Path(name)
+        self.fh: IO[bytes] = os.fdopen(fd, "w+b")
+        self.offsets: list[int] = []
+        self.scores: list[float] = []
+        self.ids: list[str] = []
+        self.pos: dict[str, int] = {}
+
+    def write(self, row: dict[str, Any]) -> None:
+        self.fh.seek(0, os.SEEK_END)
+        off = self.fh.tell()
+        self.fh.write(orjson.dumps(row) + b"\n")
+        pid = row["id"]
+        if pid in self.pos:  # a re-scored profile replaces its earlier row
+            i = self.pos[pid]
+            self.offsets[i] = off
+            self.scores[i] = row["score"]
+            return
+        self.pos[pid] = len(self.ids)
+        self.ids.append(pid)
+        self.offsets.append(off)
+        self.scores.append(row["score"])
+
+    def ranked_order(self) -> np.ndarray:
+        # score descending, then id ascending: a total order both engines reproduce
+        ids = np.array(self.ids, dtype=object)
+        return np.lexsort((ids, -np.asarray(self.scores, dtype=np.float64)))
+
+    def iter_ranked(self) -> Iterator[dict[str, Any]]:
+        self.fh.flush()
+        with open(self.path, "rb") as fh:
+            for i in self.ranked_order():
+                fh.seek(self.offsets[int(i)])
+                yield orjson.loads(fh.readline())
+
+    def close(self) -> None:
+        self.fh.close()
+        self.path.unlink(missing_ok=True)
+
+
+@dataclass
+class ScanResult:
+    """What a scan produced: counts, campaigns, and the assessments in ranked order."""
+
+    profiles_report: LoadReport
+    events_report: LoadReport
+    as_of: datetime
+    campaigns: list[dict[str, Any]]
+    levels: Counter[str]
+    run_id: str | None
+    scorer: str
+    _spill: _Spill
+
+    @property
+    def scored(self) -> int:
+        return len(self._spill.ids)
+
+    def iter_ranked(self) -> Iterator[dict[str, Any]]:
+        return self._spill.iter_ranked()
+
+    def top(self, n: int) -> list[dict[str, Any]]:
+        out = []
+        for row in self.iter_ranked():
+            if len(out) >= n:
+                break
+            out.append(row)
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "profiles": self.profiles_report.summary(),
+            "events": self.events_report.summary(),
+            "scored": self.scored,
+            "levels": {k: self.levels.get(k, 0) for k in ("high", "medium", "low")},
+            "campaigns": len(self.campaigns),
+            "as_of": self.as_of.isoformat(),
+            "scorer": self.scorer,
+            "run_id": self.run_id,
+        }
+
+    def write_json(self, path: str | Path) -> None:
+        """Write the results contract of DESIGN.md, streaming profiles in ranked order."""
+        with open(path, "wb") as fh:
+            fh.write(b'{"profiles": [')
+            for i, row in enumerate(self.iter_ranked()):
+                fh.write((b",\n" if i else b"\n") + orjson.dumps(row))
+            fh.write(b'\n], "campaigns": ')
+            fh.write(orjson.dumps(self.campaigns))
+            fh.write(b', "summary": ')
+            fh.write(orjson.dumps(self.summary()))
+            fh.write(b"}\n")
+
+    def close(self) -> None:
+        self._spill.close()
+
+    def __enter__(self) -> ScanResult:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _chunks(it: Iterator[Profile], size: int) -> Iterator[list[Profile]]:
+    chunk: list[Profile] = []
+    for p in it:
+        chunk.append(p)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def scan(
+    profiles_path: str | Path,
+    events_path: str | Path | None = None,
+    options: ScanOptions | None = None,
+) -> ScanResult:
+    """Scan a profiles file (and optionally an events file) and return ranked assessments."""
+    opts = options or ScanOptions()
+    progress = opts.progress or _noop
+    profiles_path = Path(profiles_path)
+    stage_options = {"profiles_dir": str(profiles_path.parent.resolve()), **opts.stage_options}
+    stages = list(opts.stages) if opts.stages is not None else build_stages(stage_options)
+    dets = list(opts.detectors) if opts.detectors is not None else registered_detectors()
+    if opts.scorer is None:
+        from spycatcher.scoring.zero_shot import ZeroShotScorer
+
+        scorer: Scorer = ZeroShotScorer()
+    else:
+        scorer = opts.scorer
+
+    # pass 1: profiles
+    p_report = LoadReport()
+    latest = datetime(1970, 1, 1, tzinfo=UTC)
+    for n, p in enumerate(read_profiles(profiles_path, p_report, strict=opts.strict), 1):
+        if p.created_at and p.created_at > latest:
+            latest = p.created_at
+        for st in stages:
+            st.observe_profile(p)
+        if n % 10_000 == 0:
+            progress("profiles (pass 1)", 10_000)
+    progress("profiles (pass 1)", p_report.accepted % 10_000)
+
+    # events
+    e_report = LoadReport()
+    if events_path is not None:
+        for n, e in enumerate(read_events(events_path, e_report, strict=opts.strict), 1):
+            if e.at > latest:
+                latest = e.at
+            for st in stages:
+                st.observe_event(e)
+            if n % 100_000 == 0:
+                progress("events", 100_000)
+        progress("events", e_report.accepted % 100_000)
+
+    as_of = opts.as_of or (latest if latest.year > 1970 else datetime.now(UTC))
+    for st in stages:
+        st.finish(as_of)
+        progress(f"stage {st.name}", 0)
+
+    store = opts.store
+    run_id = store.start_run("local", opts.source or str(profiles_path), scorer.name) if store else None
+
+    # pass 2: detectors and scoring, chunk by chunk
+    spill = _Spill()
+    levels: Counter[str] = Counter()
+    suspects: dict[str, tuple[Profile, ProfileContext, list[Signal], SuspectTraits]] = {}
+    quiet = LoadReport()  # pass 2 re-reads the file: its errors were reported in pass 1
+    for chunk in _chunks(read_profiles(profiles_path, quiet), opts.chunk_size):
+        rows = []
+        for p in chunk:
+            ctx = ProfileContext(as_of=as_of)
+            for st in stages:
+                st.annotate(p, ctx)
+            a, signals = assess(p, ctx, dets, scorer)
+            row = a.as_dict()
+            rows.append(row)
+            spill.write(row)
+            levels[a.level] += 1
+            if opts.find_campaigns and a.score >= CAMPAIGN_MIN_SCORE:
+                suspects[p.id] = (p, ctx, signals, suspect_traits(p, ctx, a))
+                if len(suspects) > MAX_SUSPECTS:
+                    weakest = min(suspects, key=lambda k: suspects[k][3].score)
+                    del suspects[weakest]
+        if store is not None:
+            store.save_assessments(run_id, rows)
+        progress("scoring", len(chunk))
+
+    campaigns = _campaigns(suspects, as_of, dets, scorer, spill, levels, store, run_id)
+    result = ScanResult(p_report, e_report, as_of, campaigns, levels, run_id, scorer.name, spill)
+    if store is not None:
+        store.save_campaigns(run_id, campaigns)
+        store.finish_run(run_id, result.summary())
+    return result
+
+
+def _campaigns(
+    suspects: dict[str, tuple[Profile, ProfileContext, list[Signal], SuspectTraits]],
+    as_of: datetime,
+    dets: Sequence[Detector],
+    scorer: Scorer,
+    spill: _Spill,
+    levels: Counter[str],
+    store: Any,
+    run_id: str | None,
+) -> list[dict[str, Any]]:
+    """Find campaigns among suspects and re-score their members with the campaign's evidence."""
+    if not suspects:
+        return []
+    try:
+        from spycatcher.graph.campaigns import find_campaigns
+    except ModuleNotFoundError:
+        return []
+    traits = [suspects[k][3] for k in sorted(suspects)]
+    found = find_campaigns(traits, as_of)
+    out: list[dict[str, Any]] = []
+    updated: list[dict[str, Any]] = []
+    for camp in found:
+        for member in camp.members:
+            p, ctx, _signals, _t = suspects[member]
+            ctx.extra["campaign"] = camp
+            old = spill.scores[spill.pos[member]]
+            a, _ = assess(p, ctx, dets, scorer)
+            row = a.as_dict()
+            row["campaign_id"] = camp.id
+            levels[a.level] += 1
+            levels[_level_of(old)] -= 1
+            spill.write(row)
+            updated.append(row)
+        out.append(camp.as_dict())
+    if store is not None and updated:
+        store.replace_assessments(run_id, updated)
+    return out
+
+
+def _level_of(score: float) -> str:
+    from spycatcher.scoring.assessment import level_for
+
+    return level_for(score)
