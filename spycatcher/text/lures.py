@@ -1,0 +1,212 @@
+"""Lure phrases in approach messages: what hostile "headhunters" write, found with exact evidence.
+
+The lexicon is data (``lures.toml`` beside this module; a user can load their own with
+:meth:`Lexicon.load`): categories of lure (paid reports, trips, flattery, urgency and secrecy, moving
+off the platform, questions about work and access), each a list of regular expressions run on the
+normalised text (see :mod:`spycatcher.text.normalize`), so "W h a t s A p p", "wh4tsapp" and a
+Cyrillic "а" all match, while every hit quotes the sender's own characters.
+
+False positives matter more than recall here: genuine recruiters also flatter, hurry and ask for a
+call. So each pattern is *strong* (fires on its own: phrases a genuine recruiter does not write) or
+*weak* (ordinary on its own: "unique opportunity", "do you hold SC clearance?"), and
+:func:`flagged` keeps a weak hit only when a strong hit of another category corroborates it.
+Paraphrases the lexicon misses are the job of the optional embedding similarity
+(:mod:`spycatcher.text.embeddings`).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from spycatcher.text.normalize import Normalized, normalize
+
+#: texts longer than this are matched on their first MAX_CHARS characters only (bounded work)
+MAX_CHARS = 8_000
+#: hits kept per pattern and text (evidence, not a count)
+MAX_HITS_PER_PATTERN = 3
+#: upper bound on the lexicon file a user may load
+MAX_LEXICON_BYTES = 1_000_000
+
+_MACRO = re.compile(r"\{([A-Z][A-Z0-9]*)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class LurePattern:
+    """One expression of one category; ``gate`` substrings must occur before it runs."""
+
+    id: str
+    category: str
+    strong: bool
+    regex: re.Pattern[str]
+    gate: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    name: str
+    title: str
+    bit: int
+
+
+@dataclass(frozen=True, slots=True)
+class LureHit:
+    """A lure found in a text: category, pattern, and the exact original span and wording."""
+
+    category: str
+    pattern: str
+    strong: bool
+    start: int
+    end: int
+    text: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "category": self.category,
+            "pattern": self.pattern,
+            "strong": self.strong,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+        }
+
+
+def _expand(regex: str, macros: dict[str, str]) -> str:
+    """Replace ``{NAME}`` macros (repeatedly: macros may use macros); quantifiers stay as they are."""
+    for _ in range(5):
+        new = _MACRO.sub(lambda m: macros.get(m.group(1), m.group(0)), regex)
+        if new == regex:
+            return new
+        regex = new
+    return regex
+
+
+class Lexicon:
+    """Categories and compiled patterns, loaded from TOML (the built-in one by default)."""
+
+    def __init__(self, categories: Sequence[Category], patterns: Sequence[LurePattern]):
+        self.categories = tuple(categories)
+        self.patterns = tuple(patterns)
+        self.bits = {c.name: c.bit for c in self.categories}
+        self.titles = {c.name: c.title for c in self.categories}
+
+    @classmethod
+    def from_toml(cls, text: str, source: str = "<lexicon>") -> Lexicon:
+        data = tomllib.loads(text)
+        macros = {str(k): str(v) for k, v in data.get("macros", {}).items()}
+        categories: list[Category] = []
+        patterns: list[LurePattern] = []
+        for cat in data.get("category", []):
+            name = str(cat["name"])
+            if len(categories) >= 15:
+                raise ValueError(f"{source}: at most 15 lure categories (a 16-bit mask holds them)")
+            categories.append(Category(name, str(cat.get("title", name)), len(categories)))
+            for pat in cat.get("pattern", []):
+                pid = str(pat["id"])
+                strength = str(pat.get("strength", "strong"))
+                if strength not in ("strong", "weak"):
+                    raise ValueError(f"{source}: pattern {pid}: strength must be strong or weak")
+                try:
+                    rx = re.compile(_expand(str(pat["regex"]), macros))
+                except re.error as exc:
+                    raise ValueError(f"{source}: pattern {pid}: bad regular expression: {exc}")
+                gate = tuple(str(g).lower() for g in pat.get("gate", []))
+                patterns.append(LurePattern(pid, name, strength == "strong", rx, gate))
+        return cls(categories, patterns)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Lexicon:
+        """Load a user's lexicon file (same format as the built-in ``lures.toml``)."""
+        p = Path(path)
+        if p.stat().st_size > MAX_LEXICON_BYTES:
+            raise ValueError(f"{p}: lexicon larger than {MAX_LEXICON_BYTES} bytes")
+        return cls.from_toml(p.read_text(encoding="utf-8"), str(p))
+
+    @classmethod
+    def default(cls) -> Lexicon:
+        return _default_lexicon()
+
+
+@lru_cache(maxsize=1)
+def _default_lexicon() -> Lexicon:
+    text = resources.files("spycatcher.text").joinpath("lures.toml").read_text(encoding="utf-8")
+    return Lexicon.from_toml(text, "lures.toml")
+
+
+class LureMatcher:
+    """Find lure phrases in texts. Pure and thread-safe; repeated texts hit a small cache."""
+
+    def __init__(self, lexicon: Lexicon | None = None, cache_size: int = 20_000):
+        self.lexicon = lexicon or Lexicon.default()
+        self._cached = lru_cache(maxsize=cache_size)(self._hits_uncached)
+
+    def _hits_uncached(self, text: str) -> tuple[LureHit, ...]:
+        norm = normalize(text[:MAX_CHARS])
+        return tuple(self.hits_normalized(norm))
+
+    def hits_normalized(self, norm: Normalized) -> list[LureHit]:
+        """All hits (strong and weak) in an already-normalised text, in text order."""
+        folded = norm.text
+        out: list[LureHit] = []
+        for pat in self.lexicon.patterns:
+            if pat.gate and not any(g in folded for g in pat.gate):
+                continue
+            for k, m in enumerate(pat.regex.finditer(folded)):
+                if k >= MAX_HITS_PER_PATTERN:
+                    break
+                a, b = norm.span(m.start(), m.end())
+                quote = norm.original[a:b].strip()
+                if not quote:
+                    continue
+                lead = len(norm.original[a:b]) - len(norm.original[a:b].lstrip())
+                a += lead
+                out.append(LureHit(pat.category, pat.id, pat.strong, a, a + len(quote), quote))
+        out.sort(key=lambda h: (h.start, h.end))
+        return out
+
+    def hits(self, text: str | None) -> list[LureHit]:
+        """All hits, strong and weak; most callers want :meth:`flagged`."""
+        if not text:
+            return []
+        return list(self._cached(text))
+
+    def flagged(self, text: str | None) -> list[LureHit]:
+        """Hits that count: strong ones, plus weak ones corroborated by another category."""
+        return flagged(self.hits(text))
+
+    def mask(self, text: str | None) -> int:
+        """Bit mask of categories flagged in one text (bit = the category's position)."""
+        m = 0
+        bits = self.lexicon.bits
+        for h in self.flagged(text):
+            m |= 1 << bits[h.category]
+        return m
+
+    def category_names(self, mask: int) -> list[str]:
+        return [c.name for c in self.lexicon.categories if mask >> c.bit & 1]
+
+
+def flagged(hits: Iterable[LureHit], corroborating: Iterable[str] = ()) -> list[LureHit]:
+    """Keep strong hits, and weak hits whose category differs from some strong hit's.
+
+    ``corroborating`` names categories with a strong hit elsewhere (another message of the same
+    sender), which corroborate weak hits here too.
+    """
+    hits = list(hits)
+    strong_cats = {h.category for h in hits if h.strong} | set(corroborating)
+    out = []
+    for h in hits:
+        if h.strong or (strong_cats - {h.category}):
+            out.append(h)
+    return out
+
+
+@lru_cache(maxsize=1)
+def default_matcher() -> LureMatcher:
+    """A process-wide matcher over the built-in lexicon (its cache is shared by every caller)."""
+    return LureMatcher()
