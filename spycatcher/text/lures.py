@@ -1,10 +1,10 @@
 """Lure phrases in approach messages: what hostile "headhunters" write, found with exact evidence.
 
 The lexicon is data (``lures.toml`` beside this module; a user can load their own with
-:meth:`Lexicon.load`): categories of lure (paid reports, trips, flattery, urgency and secrecy, moving
-off the platform, questions about work and access), each a list of regular expressions run on the
-normalised text (see :mod:`spycatcher.text.normalize`), so "W h a t s A p p", "wh4tsapp" and a
-Cyrillic "а" all match, while every hit quotes the sender's own characters.
+:meth:`Lexicon.load`): categories of lure (paid reports, trips, flattery, urgency and secrecy,
+moving off the platform, questions about work and access), each a list of regular expressions run
+on the normalised text (see :mod:`spycatcher.text.normalize`), so "W h a t s A p p", "wh4tsapp" and
+a Cyrillic "а" all match, while every hit quotes the sender's own characters.
 
 False positives matter more than recall here: genuine recruiters also flatter, hurry and ask for a
 call. So each pattern is *strong* (fires on its own: phrases a genuine recruiter does not write) or
@@ -77,7 +77,7 @@ class LureHit:
 
 
 def _expand(regex: str, macros: dict[str, str]) -> str:
-    """Replace ``{NAME}`` macros (repeatedly: macros may use macros); quantifiers stay as they are."""
+    """Replace ``{NAME}`` macros (repeatedly: macros may use macros); quantifiers stay."""
     for _ in range(5):
         new = _MACRO.sub(lambda m: macros.get(m.group(1), m.group(0)), regex)
         if new == regex:
@@ -114,7 +114,9 @@ class Lexicon:
                 try:
                     rx = re.compile(_expand(str(pat["regex"]), macros))
                 except re.error as exc:
-                    raise ValueError(f"{source}: pattern {pid}: bad regular expression: {exc}")
+                    raise ValueError(
+                        f"{source}: pattern {pid}: bad regular expression: {exc}"
+                    ) from exc
                 gate = tuple(str(g).lower() for g in pat.get("gate", []))
                 patterns.append(LurePattern(pid, name, strength == "strong", rx, gate))
         return cls(categories, patterns)
