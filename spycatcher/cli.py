@@ -97,9 +97,7 @@ def schema(kind: Annotated[str, typer.Argument(help="profile or event")]) -> Non
 def convert(
     src: Annotated[Path, typer.Argument(help="file or folder in the source format")],
     output: Annotated[Path, typer.Option("-o", "--output", help="profiles JSONL to write")],
-    from_: Annotated[
-        str, typer.Option("--from", help="cresci2015, instafake or linkedin-export")
-    ],
+    from_: Annotated[str, typer.Option("--from", help="cresci2015, instafake or linkedin-export")],
 ) -> None:
     """Convert a source format into contract JSON Lines (events go beside, *.events.jsonl).
 
@@ -136,7 +134,9 @@ def scan(
     model: Annotated[Path | None, typer.Option(help="trained model (spycatcher train)")] = None,
     engine: Annotated[str, typer.Option(help="local or spark")] = "local",
     master: Annotated[str | None, typer.Option(help="Spark master URL")] = None,
-    db: Annotated[str | None, typer.Option(help="database URL (default: env or ./spycatcher.db)")] = None,
+    db: Annotated[
+        str | None, typer.Option(help="database URL (default: env or ./spycatcher.db)")
+    ] = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="do not write the store")] = False,
     chunk_size: Annotated[int, typer.Option(help="profiles per chunk")] = 5_000,
     as_of: Annotated[str | None, typer.Option(help="reference date, ISO 8601")] = None,
@@ -159,7 +159,11 @@ def scan(
             from spycatcher.engine.spark import scan_spark
 
             result = scan_spark(
-                profiles, events, master=master, scorer=_make_scorer(model), store=store,
+                profiles,
+                events,
+                master=master,
+                scorer=_make_scorer(model),
+                store=store,
                 as_of=parse_datetime(as_of),
             )
         elif engine == "local":
@@ -211,9 +215,7 @@ def print_ranked(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         reasons = "; ".join(safe_text(s["evidence"], 90) for s in r["signals"][:3])
         who = safe_text(r["id"], 40) + (f" ({safe_text(r['name'], 40)})" if r.get("name") else "")
-        table.add_row(
-            f"{r['score']:.3f}", f"[{colours[r['level']]}]{r['level']}[/]", who, reasons
-        )
+        table.add_row(f"{r['score']:.3f}", f"[{colours[r['level']]}]{r['level']}[/]", who, reasons)
     out.print(table)
 
 
@@ -271,8 +273,13 @@ def synth(
     from spycatcher.synth import generate
 
     with progress_bar(sys.stderr.isatty()) as cb:
-        summary = generate(output, profiles, seed, events_per_profile=events_per_profile,
-                           progress=(lambda stage, n, _t: cb(stage, n)) if cb else None)
+        summary = generate(
+            output,
+            profiles,
+            seed,
+            events_per_profile=events_per_profile,
+            progress=(lambda stage, n, _t: cb(stage, n)) if cb else None,
+        )
     console.print(f"wrote {summary}")
 
 

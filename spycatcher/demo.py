@@ -26,8 +26,12 @@ def run_demo(
     out_dir.mkdir(parents=True, exist_ok=True)
     net = out_dir / "network"
     log(f"1/3 synthesising a {profiles:,}-profile network in {net}")
-    generate(net, profiles, seed,
-             progress=(lambda stage, n, _t: progress(stage, n)) if progress else None)
+    generate(
+        net,
+        profiles,
+        seed,
+        progress=(lambda stage, n, _t: progress(stage, n)) if progress else None,
+    )
     db_path = (out_dir / "spycatcher.db").resolve()
     store = Store(f"sqlite:///{db_path}")
     log("2/3 scanning it into the store")

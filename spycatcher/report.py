@@ -45,9 +45,15 @@ def chart_bars(counts: list[int], width: int = 600, height: int = 180) -> list[d
         lo = i / len(counts)
         level = "high" if lo >= 0.7 else "medium" if lo >= 0.4 else "low"
         bars.append(
-            {"x": round(i * bw + 1, 1), "y": round(height - h, 1), "w": round(bw - 2, 1),
-             "h": round(h, 1), "count": c, "label": f"{lo:.2f}-{lo + 1 / len(counts):.2f}",
-             "level": level}
+            {
+                "x": round(i * bw + 1, 1),
+                "y": round(height - h, 1),
+                "w": round(bw - 2, 1),
+                "h": round(h, 1),
+                "count": c,
+                "label": f"{lo:.2f}-{lo + 1 / len(counts):.2f}",
+                "level": level,
+            }
         )
     return bars
 

@@ -80,7 +80,7 @@ PartialDate = Annotated[str | None, BeforeValidator(_check_partial_date)]
 
 
 def partial_date_to_months(value: str | None) -> int | None:
-    """Months since year 0 for a contract date ("YYYY" counts as January), for duration arithmetic."""
+    """Months since year 0 of a contract date ("YYYY" counts as January), for date arithmetic."""
     if not value:
         return None
     year = int(value[:4])

@@ -2,8 +2,8 @@
 
 The PostgreSQL server is started here, once per test session, from the PostgreSQL binaries on the
 machine (initdb + pg_ctl into a temporary folder, listening on loopback only); ``.ci/run`` installs
-Debian's postgresql when they are missing. Outside CI a machine without PostgreSQL skips those tests;
-in CI (CI=true) a missing component is a failure, never a skip.
+Debian's postgresql when they are missing. Outside CI a machine without PostgreSQL skips those
+tests; in CI (CI=true) a missing component is a failure, never a skip.
 """
 
 from __future__ import annotations
@@ -95,8 +95,9 @@ def pg_url() -> Iterator[str]:
                 time.sleep(0.2)
         yield url
     finally:
-        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*prefix, pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"], capture_output=True
+        )
         shutil.rmtree(tmp, ignore_errors=True)
 
 

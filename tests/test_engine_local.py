@@ -14,21 +14,37 @@ AS_OF = datetime(2026, 6, 1, tzinfo=UTC)
 def write_population(tmp_path, n_genuine=40):
     rows = []
     for i in range(n_genuine):
-        rows.append({
-            "id": f"g{i}", "name": f"Member {i}", "headline": "Engineer at Globex",
-            "created_at": "2014-01-01", "location": "York", "summary": "I build bridges.",
-            "experience": [{"title": "Engineer", "company": "Acme", "start": "2010",
-                            "end": "2014"}, {"title": "Engineer", "company": "Globex",
-                                             "start": "2014"}],
-            "education": [{"school": "York"}], "skills": ["civil"], "label": "genuine",
-        })
+        rows.append(
+            {
+                "id": f"g{i}",
+                "name": f"Member {i}",
+                "headline": "Engineer at Globex",
+                "created_at": "2014-01-01",
+                "location": "York",
+                "summary": "I build bridges.",
+                "experience": [
+                    {"title": "Engineer", "company": "Acme", "start": "2010", "end": "2014"},
+                    {"title": "Engineer", "company": "Globex", "start": "2014"},
+                ],
+                "education": [{"school": "York"}],
+                "skills": ["civil"],
+                "label": "genuine",
+            }
+        )
     for i in range(3):
-        rows.append({
-            "id": f"f{i}", "name": f"Persona {i}", "headline": "Headhunter",
-            "created_at": "2026-04-01", "counts": {"connections": 500}, "label": "fake",
-            "experience": [{"title": "Director", "company": f"Rise HR Consulting {i}",
-                            "start": "2009"}],
-        })
+        rows.append(
+            {
+                "id": f"f{i}",
+                "name": f"Persona {i}",
+                "headline": "Headhunter",
+                "created_at": "2026-04-01",
+                "counts": {"connections": 500},
+                "label": "fake",
+                "experience": [
+                    {"title": "Director", "company": f"Rise HR Consulting {i}", "start": "2009"}
+                ],
+            }
+        )
     f = tmp_path / "profiles.jsonl"
     f.write_text("\n".join(json.dumps(r) for r in rows) + "\n{oops\n")
     return f
@@ -36,8 +52,9 @@ def write_population(tmp_path, n_genuine=40):
 
 def test_scan_ranks_fakes_first_and_writes_the_results_contract(tmp_path):
     f = write_population(tmp_path)
-    opts = ScanOptions(stages=[EmployerStage()], detectors=[ProfileDetector()], as_of=AS_OF,
-                       chunk_size=7)
+    opts = ScanOptions(
+        stages=[EmployerStage()], detectors=[ProfileDetector()], as_of=AS_OF, chunk_size=7
+    )
     with scan(f, None, opts) as result:
         assert result.profiles_report.summary() == {"read": 44, "accepted": 43, "rejected": 1}
         top = result.top(3)
@@ -58,8 +75,9 @@ def test_scan_ranks_fakes_first_and_writes_the_results_contract(tmp_path):
 def test_scan_stores_assessments(tmp_path):
     f = write_population(tmp_path, n_genuine=5)
     store = Store(f"sqlite:///{tmp_path / 's.db'}")
-    opts = ScanOptions(stages=[EmployerStage()], detectors=[ProfileDetector()], as_of=AS_OF,
-                       store=store)
+    opts = ScanOptions(
+        stages=[EmployerStage()], detectors=[ProfileDetector()], as_of=AS_OF, store=store
+    )
     with scan(f, None, opts) as result:
         assert store.count(AssessmentRow) == result.scored == 8
         assert store.latest_run().run_id == result.run_id

@@ -21,8 +21,9 @@ GENUINE = {
         {"title": "Engineer", "company": "Acme Ltd", "start": "2012-09", "end": "2017-03"},
         {"title": "Software engineer", "company": "Globex", "start": "2017-04"},
     ],
-    "education": [{"school": "University of Leeds", "degree": "BSc", "start": "2009",
-                   "end": "2012"}],
+    "education": [
+        {"school": "University of Leeds", "degree": "BSc", "start": "2009", "end": "2012"}
+    ],
     "skills": ["python", "sql"],
     "counts": {"connections": 310},
 }
@@ -56,13 +57,24 @@ def test_persona(headline, persona):
 
 
 def test_shell_employer_needs_a_front_like_name_and_no_colleagues():
-    prof = with_(experience=[{"title": "Manager", "company": "China Center of International "
-                              "Politics and Economy", "start": "2015"}])
-    ctx = ProfileContext(as_of=AS_OF, extra={"employer_staff": {
-        "china center of international politics and economy": 1}})
+    prof = with_(
+        experience=[
+            {
+                "title": "Manager",
+                "company": "China Center of International Politics and Economy",
+                "start": "2015",
+            }
+        ]
+    )
+    ctx = ProfileContext(
+        as_of=AS_OF,
+        extra={"employer_staff": {"china center of international politics and economy": 1}},
+    )
     assert "0 other members" in names(prof, ctx)["profile.shell_employer"]
-    big = ProfileContext(as_of=AS_OF, extra={"employer_staff": {
-        "china center of international politics and economy": 400}})
+    big = ProfileContext(
+        as_of=AS_OF,
+        extra={"employer_staff": {"china center of international politics and economy": 400}},
+    )
     assert "profile.shell_employer" not in names(prof, big)
     plain = ProfileContext(as_of=AS_OF, extra={"employer_staff": {"globex": 1}})
     assert "profile.shell_employer" not in names(GENUINE, plain)
@@ -78,16 +90,28 @@ def test_employer_stage_counts_staff():
 
 
 def test_young_account_with_long_career():
-    got = names(with_(created_at="2026-04-01", experience=[
-        {"title": "Partner", "company": "X", "start": "2008"}]))
+    got = names(
+        with_(
+            created_at="2026-04-01",
+            experience=[{"title": "Partner", "company": "X", "start": "2008"}],
+        )
+    )
     assert "61 days ago" in got["profile.young_account"]
-    assert "profile.young_account" not in names(with_(created_at="2026-04-01", experience=[
-        {"title": "Intern", "company": "X", "start": "2025-09"}]))
+    assert "profile.young_account" not in names(
+        with_(
+            created_at="2026-04-01",
+            experience=[{"title": "Intern", "company": "X", "start": "2025-09"}],
+        )
+    )
 
 
 def test_seniority_mismatch():
-    got = names(with_(headline="Managing Director", experience=[
-        {"title": "Managing Director", "company": "Y", "start": "2023"}]))
+    got = names(
+        with_(
+            headline="Managing Director",
+            experience=[{"title": "Managing Director", "company": "Y", "start": "2023"}],
+        )
+    )
     assert "profile.seniority_mismatch" in got
     assert "profile.seniority_mismatch" not in names(GENUINE)
 
@@ -103,15 +127,22 @@ def test_inconsistent_dates():
 
 
 def test_connections_mismatch():
-    got = names(with_(created_at="2026-03-01", counts={"connections": 500},
-                      experience=[{"company": "Q", "start": "2024"}]))
+    got = names(
+        with_(
+            created_at="2026-03-01",
+            counts={"connections": 500},
+            experience=[{"company": "Q", "start": "2024"}],
+        )
+    )
     assert "500+" in got["profile.connections_mismatch"]
     assert "profile.connections_mismatch" not in names(with_(counts={"connections": 800}))
 
 
 def test_buzzword_summary():
-    s = ("Passionate dynamic professional with a global network connecting exceptional talents "
-         "with exclusive high-end opportunities for win-win cooperation")
+    s = (
+        "Passionate dynamic professional with a global network connecting exceptional talents "
+        "with exclusive high-end opportunities for win-win cooperation"
+    )
     assert "profile.buzzword_summary" in names(with_(summary=s))
     assert "profile.buzzword_summary" not in names(GENUINE)
 

@@ -10,8 +10,14 @@ from spycatcher.store.models import EventRow, ProfileRow
 def test_migrations_create_the_schema(db_url):
     store = Store(db_url)
     tables = set(inspect(store.engine).get_table_names())
-    assert {"profiles", "events", "scan_runs", "assessments", "campaigns",
-            "alembic_version"} <= tables
+    assert {
+        "profiles",
+        "events",
+        "scan_runs",
+        "assessments",
+        "campaigns",
+        "alembic_version",
+    } <= tables
     Store(db_url)  # migrating twice is a no-op
     store.close()
 
@@ -20,11 +26,27 @@ def test_reingest_is_idempotent(db_url):
     store = Store(db_url)
     profiles = [Profile(id=f"p{i}", name=f"N{i}") for i in range(5)]
     events = [
-        Event.model_validate({"type": "invitation", "actor": "p0", "target": f"p{i}",
-                              "at": "2024-01-01T00:00:00Z", "text": "hello"})
+        Event.model_validate(
+            {
+                "type": "invitation",
+                "actor": "p0",
+                "target": f"p{i}",
+                "at": "2024-01-01T00:00:00Z",
+                "text": "hello",
+            }
+        )
         for i in range(1, 5)
-    ] + [Event.model_validate({"id": "e1", "type": "message", "actor": "p1", "target": "p2",
-                               "at": "2024-01-02T00:00:00Z"})]
+    ] + [
+        Event.model_validate(
+            {
+                "id": "e1",
+                "type": "message",
+                "actor": "p1",
+                "target": "p2",
+                "at": "2024-01-02T00:00:00Z",
+            }
+        )
+    ]
     store.upsert_profiles(profiles)
     store.upsert_events(events)
     store.upsert_profiles(profiles)
@@ -51,14 +73,22 @@ def test_scan_run_roundtrip(db_url):
     store = Store(db_url)
     run = store.start_run("local", "test", "zero-shot")
     rows = [
-        {"id": f"p{i}", "platform": "linkedin", "score": i / 10, "level": "low",
-         "signals": [{"name": "profile.persona", "strength": 1.0, "evidence": "e", "advice": "a"}],
-         "contributions": {"profile.persona": 0.5}}
+        {
+            "id": f"p{i}",
+            "platform": "linkedin",
+            "score": i / 10,
+            "level": "low",
+            "signals": [
+                {"name": "profile.persona", "strength": 1.0, "evidence": "e", "advice": "a"}
+            ],
+            "contributions": {"profile.persona": 0.5},
+        }
         for i in range(10)
     ]
     store.save_assessments(run, rows)
-    store.replace_assessments(run, [{**rows[0], "score": 0.95, "level": "high",
-                                     "campaign_id": "c1"}])
+    store.replace_assessments(
+        run, [{**rows[0], "score": 0.95, "level": "high", "campaign_id": "c1"}]
+    )
     store.save_campaigns(run, [{"id": "c1", "members": ["p0"], "score": 0.9}])
     store.finish_run(run, {"scored": 10})
     assert store.latest_run().run_id == run

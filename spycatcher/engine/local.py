@@ -124,7 +124,7 @@ class _Spill:
 
     def ranked_order(self) -> np.ndarray:
         # score descending, then id ascending: a total order both engines reproduce
-        ids = np.array(self.ids, dtype=object)
+        ids = np.array(self.ids, dtype=str)
         return np.lexsort((ids, -np.asarray(self.scores, dtype=np.float64)))
 
     def iter_ranked(self) -> Iterator[dict[str, Any]]:
@@ -160,7 +160,7 @@ class ScanResult:
         return self._spill.iter_ranked()
 
     def top(self, n: int) -> list[dict[str, Any]]:
-        out = []
+        out: list[dict[str, Any]] = []
         for row in self.iter_ranked():
             if len(out) >= n:
                 break
@@ -212,26 +212,29 @@ def _chunks(it: Iterator[Profile], size: int) -> Iterator[list[Profile]]:
         yield chunk
 
 
-def scan(
+@dataclass
+class Population:
+    """Population stages after they have observed every record, ready to annotate profiles."""
+
+    profiles_path: Path
+    stages: list[PopulationStage]
+    as_of: datetime
+    profiles_report: LoadReport
+    events_report: LoadReport
+
+
+def observe(
     profiles_path: str | Path,
     events_path: str | Path | None = None,
     options: ScanOptions | None = None,
-) -> ScanResult:
-    """Scan a profiles file (and optionally an events file) and return ranked assessments."""
+) -> Population:
+    """Pass 1 over profiles, one pass over events, then every stage's ``finish``."""
     opts = options or ScanOptions()
     progress = opts.progress or _noop
     profiles_path = Path(profiles_path)
     stage_options = {"profiles_dir": str(profiles_path.parent.resolve()), **opts.stage_options}
     stages = list(opts.stages) if opts.stages is not None else build_stages(stage_options)
-    dets = list(opts.detectors) if opts.detectors is not None else registered_detectors()
-    if opts.scorer is None:
-        from spycatcher.scoring.zero_shot import ZeroShotScorer
 
-        scorer: Scorer = ZeroShotScorer()
-    else:
-        scorer = opts.scorer
-
-    # pass 1: profiles
     p_report = LoadReport()
     latest = datetime(1970, 1, 1, tzinfo=UTC)
     for n, p in enumerate(read_profiles(profiles_path, p_report, strict=opts.strict), 1):
@@ -243,7 +246,6 @@ def scan(
             progress("profiles (pass 1)", 10_000)
     progress("profiles (pass 1)", p_report.accepted % 10_000)
 
-    # events
     e_report = LoadReport()
     if events_path is not None:
         for n, e in enumerate(read_events(events_path, e_report, strict=opts.strict), 1):
@@ -259,22 +261,61 @@ def scan(
     for st in stages:
         st.finish(as_of)
         progress(f"stage {st.name}", 0)
+    return Population(profiles_path, stages, as_of, p_report, e_report)
+
+
+def iter_assessed(
+    population: Population,
+    detectors: Sequence[Detector],
+    scorer: Scorer,
+    chunk_size: int = 5_000,
+) -> Iterator[list[tuple[Profile, ProfileContext, list[Signal], Assessment]]]:
+    """Pass 2: chunks of (profile, context, signals, assessment), one chunk in memory at a time.
+
+    Training and evaluation use this too, so a model learns from exactly what a scan computes.
+    """
+    quiet = LoadReport()  # pass 2 re-reads the file: its errors were reported in pass 1
+    for chunk in _chunks(read_profiles(population.profiles_path, quiet), chunk_size):
+        out: list[tuple[Profile, ProfileContext, list[Signal], Assessment]] = []
+        for p in chunk:
+            ctx = ProfileContext(as_of=population.as_of)
+            for st in population.stages:
+                st.annotate(p, ctx)
+            a, signals = assess(p, ctx, detectors, scorer)
+            out.append((p, ctx, signals, a))
+        yield out
+
+
+def default_scorer(scorer: Scorer | None) -> Scorer:
+    if scorer is not None:
+        return scorer
+    from spycatcher.scoring.zero_shot import ZeroShotScorer
+
+    return ZeroShotScorer()
+
+
+def scan(
+    profiles_path: str | Path,
+    events_path: str | Path | None = None,
+    options: ScanOptions | None = None,
+) -> ScanResult:
+    """Scan a profiles file (and optionally an events file) and return ranked assessments."""
+    opts = options or ScanOptions()
+    progress = opts.progress or _noop
+    population = observe(profiles_path, events_path, opts)
+    dets = list(opts.detectors) if opts.detectors is not None else registered_detectors()
+    scorer = default_scorer(opts.scorer)
 
     store = opts.store
-    run_id = store.start_run("local", opts.source or str(profiles_path), scorer.name) if store else None
+    source = opts.source or str(profiles_path)
+    run_id = store.start_run("local", source, scorer.name) if store else None
 
-    # pass 2: detectors and scoring, chunk by chunk
     spill = _Spill()
     levels: Counter[str] = Counter()
     suspects: dict[str, tuple[Profile, ProfileContext, list[Signal], SuspectTraits]] = {}
-    quiet = LoadReport()  # pass 2 re-reads the file: its errors were reported in pass 1
-    for chunk in _chunks(read_profiles(profiles_path, quiet), opts.chunk_size):
+    for chunk in iter_assessed(population, dets, scorer, opts.chunk_size):
         rows = []
-        for p in chunk:
-            ctx = ProfileContext(as_of=as_of)
-            for st in stages:
-                st.annotate(p, ctx)
-            a, signals = assess(p, ctx, dets, scorer)
+        for p, ctx, signals, a in chunk:
             row = a.as_dict()
             rows.append(row)
             spill.write(row)
@@ -288,8 +329,18 @@ def scan(
             store.save_assessments(run_id, rows)
         progress("scoring", len(chunk))
 
+    as_of = population.as_of
     campaigns = _campaigns(suspects, as_of, dets, scorer, spill, levels, store, run_id)
-    result = ScanResult(p_report, e_report, as_of, campaigns, levels, run_id, scorer.name, spill)
+    result = ScanResult(
+        population.profiles_report,
+        population.events_report,
+        as_of,
+        campaigns,
+        levels,
+        run_id,
+        scorer.name,
+        spill,
+    )
     if store is not None:
         store.save_campaigns(run_id, campaigns)
         store.finish_run(run_id, result.summary())

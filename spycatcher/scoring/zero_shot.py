@@ -36,7 +36,9 @@ class ZeroShotScorer:
 
     name = "zero-shot"
 
-    def __init__(self, specs: dict[str, SignalSpec] | None = None, prior_logit: float = PRIOR_LOGIT):
+    def __init__(
+        self, specs: dict[str, SignalSpec] | None = None, prior_logit: float = PRIOR_LOGIT
+    ):
         self.specs = specs
         self.prior_logit = prior_logit
 

@@ -45,7 +45,8 @@ PERSONA_PATTERNS: dict[str, re.Pattern[str]] = {
 
 # What shell fronts call themselves; a real employer of that name will have other staff.
 SHELL_NAME = re.compile(
-    r"\b(cent(?:er|re) (?:for|of)|institute (?:of|for)|foundation for|association for|council (?:on|for)|"
+    r"\b(cent(?:er|re) (?:for|of)|institute (?:of|for)|foundation for|association for|"
+    r"council (?:on|for)|"
     r"forum|development studies|strategic|consult(?:ing|ancy|ants)|hr\b|talent|partners|"
     r"international (?:exchange|cooperation|relations)|global (?:solutions|advisory|research))",
     re.I,
@@ -58,13 +59,13 @@ SENIOR_TITLE = re.compile(
 )
 
 BUZZWORDS = frozenset(
-    """
-    passionate dynamic innovative strategic synergy synergies leverage leveraging results-driven
-    visionary proven track record global network excellence cutting-edge thought leader
-    leadership opportunities exceptional extensive outstanding world-class best-in-class
-    cooperation mutual win-win exchange connecting bridge bridging talents talent seasoned
-    professionals excellent resources high-end elite prestigious exclusive
-    """.split()
+    (
+        "passionate dynamic innovative strategic synergy synergies leverage leveraging "
+        "results-driven visionary proven track record global network excellence cutting-edge "
+        "thought leader leadership opportunities exceptional extensive outstanding world-class "
+        "best-in-class cooperation mutual win-win exchange connecting bridge bridging talents "
+        "talent seasoned professionals excellent resources high-end elite prestigious exclusive "
+    ).split()
 )
 
 _WORD = re.compile(r"[a-z][a-z'-]+")
@@ -203,21 +204,19 @@ class ProfileDetector(Detector):
         as_of = ctx.as_of
         out: list[Signal] = []
         current = profile.current_positions()
-        role_text = " ".join(
-            filter(None, [profile.headline] + [e.title or "" for e in current])
-        )
+        role_text = " ".join(filter(None, [profile.headline] + [e.title or "" for e in current]))
         employer_text = " ".join(e.company or "" for e in current)
 
         # persona
         personas = [k for k, rx in PERSONA_PATTERNS.items() if rx.search(role_text)]
         if personas:
             m = next(rx.search(role_text) for k, rx in PERSONA_PATTERNS.items() if k in personas)
-            span = m.group(0) if m else ""
+            phrase = m.group(0) if m else ""
             out.append(
                 self.signal(
                     "profile.persona",
                     0.7 + 0.15 * (len(personas) - 1),
-                    f"Describes themself as a {personas[0]} (\u201c{span}\u201d).",
+                    f"Describes themself as a {personas[0]} (\u201c{phrase}\u201d).",
                     {"personas": personas},
                 )
             )
@@ -277,8 +276,7 @@ class ProfileDetector(Detector):
                 self.signal(
                     "profile.young_account",
                     1.0 if age_days < 120 else 0.7,
-                    f"Account created {age_days} days ago but claims {span // 12} years of "
-                    "career.",
+                    f"Account created {age_days} days ago but claims {span // 12} years of career.",
                     {"account_age_days": age_days, "career_years": span // 12},
                 )
             )
@@ -296,8 +294,11 @@ class ProfileDetector(Detector):
             )
         bad = self._date_problems(profile, as_of)
         if bad:
-            out.append(self.signal("profile.inconsistent_dates", min(1.0, 0.5 * len(bad)),
-                                   "; ".join(bad[:3]) + "."))
+            out.append(
+                self.signal(
+                    "profile.inconsistent_dates", min(1.0, 0.5 * len(bad)), "; ".join(bad[:3]) + "."
+                )
+            )
 
         # connections the rest cannot explain
         conns = profile.counts.get("connections")
@@ -356,8 +357,11 @@ class ProfileDetector(Detector):
             )
 
         if profile.verified:
-            out.append(self.signal("profile.verified", 1.0, "The platform has verified this "
-                                   "member's identity."))
+            out.append(
+                self.signal(
+                    "profile.verified", 1.0, "The platform has verified this member's identity."
+                )
+            )
         if age_days is not None and age_days > 5 * 365 and span >= 60 and n_jobs >= 2 and not bad:
             out.append(
                 self.signal(

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, delete, event, func, select
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -70,8 +70,12 @@ class Store:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def migrate(self, revision: str = "head") -> None:
-        """Bring the schema to ``revision`` through Alembic (creates a fresh database)."""
+    def migrate(self, revision: str = "heads") -> None:
+        """Bring the schema to ``revision`` through Alembic (creates a fresh database).
+
+        Each area (photos, intelligence, review) adds its tables on its own Alembic branch from
+        0001, so upgrading to "heads" applies them all in dependency order.
+        """
         from alembic import command
         from alembic.config import Config
 
@@ -199,7 +203,7 @@ class Store:
             for r in rows
         ]
         with self.engine.begin() as conn:
-            conn.execute(AssessmentRow.__table__.insert(), values)
+            conn.execute(insert(AssessmentRow), values)
 
     def replace_assessments(self, run_id: str, rows: list[dict[str, Any]]) -> None:
         """Rewrite the given profiles' assessments in a run (after campaign lifts)."""
@@ -230,7 +234,7 @@ class Store:
             for c in campaigns
         ]
         with self.engine.begin() as conn:
-            conn.execute(CampaignRow.__table__.insert(), values)
+            conn.execute(insert(CampaignRow), values)
 
     def finish_run(self, run_id: str, summary: dict[str, Any]) -> None:
         with self.session() as s, s.begin():
@@ -255,7 +259,9 @@ class Store:
             )
             return list(s.scalars(q))
 
-    def latest_assessment(self, profile_id: str, platform: str | None = None) -> AssessmentRow | None:
+    def latest_assessment(
+        self, profile_id: str, platform: str | None = None
+    ) -> AssessmentRow | None:
         with self.session() as s:
             q = (
                 select(AssessmentRow)
