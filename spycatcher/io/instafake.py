@@ -53,7 +53,7 @@ _WS = " \t\r\n"
 
 
 def iter_json_values(
-    fh: IO[str], name: str, *, max_element: int = MAX_ELEMENT_CHARS
+    fh: IO[str], name: str, *, max_element: int = MAX_ELEMENT_CHARS, chunk: int = _CHUNK
 ) -> Iterator[tuple[int, int, Any]]:
     """Yield ``(index, line, value)`` per element of a top-level JSON array or per JSON Lines value.
 
@@ -73,11 +73,11 @@ def iter_json_values(
         nonlocal buf, pos, eof
         if eof:
             return False
-        chunk = fh.read(_CHUNK)
-        if not chunk:
+        text = fh.read(chunk)
+        if not text:
             eof = True
             return False
-        buf = buf[pos:] + chunk
+        buf = buf[pos:] + text
         pos = 0
         return True
 
@@ -106,6 +106,8 @@ def iter_json_values(
             return
         ch = buf[pos]
         if in_array and ch == "]":
+            if expect_value and index:
+                raise ValueError(f"line {line}: ',' before ']'")
             pos += 1
             skip(_WS)
             if pos < len(buf):
