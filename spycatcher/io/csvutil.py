@@ -130,6 +130,8 @@ class Column:
     key: str
     aliases: tuple[str, ...] = ()
     required: bool = False
+    #: worth a note when absent (False for columns that only some versions of a format have)
+    expected: bool = True
 
     def keys(self) -> set[str]:
         return {header_key(self.key), *(header_key(a) for a in self.aliases)}
@@ -231,7 +233,8 @@ def open_table(
     positions, missing = match_header(header, columns)
     if note_missing_optional:
         for col in missing:
-            note(report, name, col.key, "column not found in the header; treated as empty")
+            if col.expected:
+                note(report, name, col.key, "column not found in the header; treated as empty")
     return Table(
         name=name,
         header=header,

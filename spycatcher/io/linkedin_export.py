@@ -264,7 +264,7 @@ MESSAGES = ExportFile(
         Column("SUBJECT"),
         Column("CONTENT", ("Body", "Message")),
         Column("FOLDER"),
-        Column("IS MESSAGE DRAFT", ("Draft",)),
+        Column("IS MESSAGE DRAFT", ("Draft",), expected=False),
     ),
 )
 EXPORT_FILES = (PROFILE, CONNECTIONS, INVITATIONS, MESSAGES)
