@@ -110,6 +110,8 @@ def clean_text(value: str | None) -> str | None:
     """
     if value is None:
         return None
+    if value.isascii() and value.isprintable():  # the common case, checked in C
+        return value.strip() or None
     text = _CONTROL.sub("", value)
     text = fix_mojibake(text).strip()
     return text or None
