@@ -1,0 +1,254 @@
+"""`generate`: plan the network, then stream profiles, events and ground truth to disk.
+
+Planning keeps compact per-member arrays, the genuine graph's edges and the planned (campaign
+and look-alike) events; bulk activity is generated and written one time window at a time, so
+memory grows with the number of members, not with the number of events. Output:
+
+- ``profiles.jsonl`` — data contract v1 profiles in id order, with ``label`` and ``campaign``;
+- ``events.jsonl`` — data contract v1 events in time order (messages carry a ``conversation``
+  id and reports a ``reason``, as the contract's extra fields);
+- ``truth.json`` — campaigns (operator, persona kind, members, targets, target organisations,
+  first and last activity, traits), lone personas, hard negatives and sensitive organisations.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter as Tally
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from spycatcher.synth.approaches import Approaches
+from spycatcher.synth.bulk import Bulk, windows
+from spycatcher.synth.campaigns import Campaign, plan_campaigns
+from spycatcher.synth.clock import DEFAULT_AS_OF, iso, rng_for
+from spycatcher.synth.eventlog import Counter, EventLog
+from spycatcher.synth.graph import adjacency, build_edges
+from spycatcher.synth.orgs import build_orgs
+from spycatcher.synth.people import Directory
+from spycatcher.synth.population import KIND_NAMES, RECRUITER, RESEARCHER, NEWCOMER, Population
+from spycatcher.synth.population import build_population
+from spycatcher.synth.profiles import ProfileBuilder
+from spycatcher.synth.sectors import SECTORS
+from spycatcher.synth.writer import EventWriter, Sink, write_profiles
+
+Progress = Callable[[str, int, int], None]
+
+#: mean genuine degree target per unit of events_per_profile (calibrated on 100k members)
+DEGREE_PER_EVENT = 0.5
+
+
+@dataclass(slots=True)
+class SynthSummary:
+    """What was written: counts, files and the campaigns (for the CLI and for benchmarks)."""
+
+    out_dir: Path
+    seed: int
+    as_of: str
+    n_profiles: int
+    n_genuine: int
+    n_fake: int
+    n_events: int
+    event_counts: dict[str, int]
+    files: list[Path]
+    campaigns: list[dict[str, Any]]
+    n_lone_fakes: int
+    hard_negatives: dict[str, int]
+    n_organisations: int
+    n_sensitive_organisations: int
+    seconds: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["out_dir"] = str(self.out_dir)
+        d["files"] = [str(f) for f in self.files]
+        return d
+
+
+def _n_orgs(n: int) -> int:
+    return int(min(4000, max(150, n // 200)))
+
+
+def generate(
+    out_dir: Path,
+    n_profiles: int,
+    seed: int,
+    events_per_profile: float = 20.0,
+    progress: Progress | None = None,
+    gzip: bool = False,
+    *,
+    as_of: datetime | None = None,
+) -> SynthSummary:
+    """Write a seeded synthetic network to ``out_dir``; the same arguments give the same bytes.
+
+    ``events_per_profile`` scales ordinary activity (the total is close to it on average);
+    ``progress(stage, done, total)`` is called as stages advance ("plan", "profiles", "events").
+    """
+    if n_profiles < 50:
+        raise ValueError("n_profiles must be at least 50 (campaigns need targets)")
+    if events_per_profile <= 0:
+        raise ValueError("events_per_profile must be positive")
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report = progress or (lambda stage, done, total: None)
+    as_of_ts = int((as_of or DEFAULT_AS_OF).timestamp())
+    steps = 5
+
+    report("plan", 0, steps)
+    orgs = build_orgs(rng_for(seed, "orgs"), _n_orgs(n_profiles))
+    pop = build_population(
+        seed, n_profiles, orgs, as_of_ts, DEGREE_PER_EVENT * events_per_profile
+    )
+    people = Directory(pop, orgs)
+    campaigns, personas = plan_campaigns(seed, pop, orgs, people)
+    report("plan", 1, steps)
+    edges = build_edges(seed, pop)
+    adj = adjacency(pop.n, edges)
+    report("plan", 2, steps)
+    log = EventLog()
+    conv = Counter()
+    approaches = Approaches(seed, pop, people, adj, log, conv)
+    for camp in campaigns:
+        approaches.campaign(camp, personas)
+    report("plan", 3, steps)
+    approaches.hard_negatives()
+    degree = (
+        np.bincount(edges.a, minlength=pop.n)
+        + np.bincount(edges.b, minlength=pop.n)
+        + log.connection_degree(pop.n)
+    )
+    report("plan", steps, steps)
+
+    suffix = ".jsonl.gz" if gzip else ".jsonl"
+    profiles_path = out_dir / f"profiles{suffix}"
+    events_path = out_dir / f"events{suffix}"
+    truth_path = out_dir / "truth.json"
+
+    builder = ProfileBuilder(seed, pop, people, degree, campaigns, personas)
+    done = 0
+    with Sink(profiles_path, gzip) as sink:
+        for chunk in builder.chunks():
+            write_profiles(sink, chunk)
+            done += len(chunk)
+            report("profiles", done, pop.n)
+
+    bulk = Bulk(seed, pop, people, edges, adj, conv, events_per_profile)
+    planned = log.batch()
+    earliest = int(min(edges.t[0] if len(edges) else as_of_ts, planned.t[0] if len(planned) else as_of_ts))
+    wins = windows(as_of_ts, earliest)
+    ids = pop.all_ids()
+    from spycatcher.synth.eventlog import Batch
+
+    pending = Batch.empty()
+    with Sink(events_path, gzip) as sink:
+        writer = EventWriter(sink, ids)
+        for k, (a, b, active) in enumerate(wins):
+            lo, hi = np.searchsorted(planned.t, [a, b])
+            cur = Batch.concat(
+                [pending, planned.take(np.arange(lo, hi)), bulk.window(k, a, b, active)]
+            ).sorted()
+            if k == len(wins) - 1:
+                emit, pending = cur, Batch.empty()
+            else:
+                emit, pending = cur.split(b)
+            writer.write(emit)
+            report("events", k + 1, len(wins))
+    del ids
+
+    truth = _truth(seed, pop, orgs, people, campaigns, as_of_ts)
+    truth_path.write_bytes(orjson.dumps(truth, option=orjson.OPT_INDENT_2))
+
+    kinds = Tally(KIND_NAMES[k] for k in pop.kind.tolist())
+    return SynthSummary(
+        out_dir=out_dir,
+        seed=seed,
+        as_of=iso(as_of_ts),
+        n_profiles=pop.n,
+        n_genuine=pop.n_genuine,
+        n_fake=pop.n - pop.n_genuine,
+        n_events=writer.seq,
+        event_counts=dict(sorted(writer.counts.items())),
+        files=[profiles_path, events_path, truth_path],
+        campaigns=[
+            {"id": c["id"], "operator": c["operator"], "persona_kind": c["persona_kind"],
+             "style": c["style"], "size": len(c["members"]), "targets": len(c["targets"])}
+            for c in truth["campaigns"]
+        ],  # fmt: skip
+        n_lone_fakes=len(truth["lone_fakes"]),
+        hard_negatives={k: kinds.get(k, 0) for k in ("recruiter", "researcher", "new_member")},
+        n_organisations=len(orgs),
+        n_sensitive_organisations=len(truth["sensitive_organisations"]),
+        seconds=round(time.perf_counter() - started, 2),
+    )
+
+
+def _campaign_truth(
+    camp: Campaign, pop: Population, people: Directory, orgs_names: list[str]
+) -> dict[str, Any]:
+    targets = sorted(camp.targets, key=lambda i: int(pop.public[i]))
+    org_counts = Tally(orgs_names[int(pop.org[x])] for x in targets)
+    return {
+        "id": camp.id,
+        "operator": camp.operator.id,
+        "operator_utc_offset": camp.operator.tz,
+        "persona_kind": camp.kind,
+        "style": camp.traits["style"],
+        "members": sorted(pop.pid(i) for i in camp.members),
+        "employer": orgs_names[camp.org],
+        "shell_employer": camp.shell,
+        "targets": [pop.pid(i) for i in targets],
+        "target_organisations": [
+            {"name": name, "targets": n} for name, n in org_counts.most_common()
+        ],
+        "target_sectors": [SECTORS[s].key for s in camp.target_sectors],
+        "first_activity": iso(camp.first_activity) if camp.first_activity else None,
+        "last_activity": iso(camp.last_activity) if camp.last_activity else None,
+        "off_platform_app": camp.app,
+        "photo_bases": camp.photo_bases,
+        "traits": {k: v for k, v in camp.traits.items() if k != "style"},
+    }
+
+
+def _truth(
+    seed: int,
+    pop: Population,
+    orgs: Any,
+    people: Directory,
+    campaigns: list[Campaign],
+    as_of: int,
+) -> dict[str, Any]:
+    ng = pop.n_genuine
+    staffed = set(pop.org[:ng].tolist())
+    sensitive = sorted(
+        orgs.names[o]
+        for o in staffed
+        if o >= 0 and SECTORS[orgs.sector[o]].sensitive and not orgs.shell[o]
+    )
+    grouped = [c for c in campaigns if c.id is not None]
+    lone = [c for c in campaigns if c.id is None]
+
+    def ids_of(kind: int) -> list[str]:
+        return sorted(pop.pid(i) for i in np.flatnonzero(pop.kind == kind).tolist())
+
+    return {
+        "seed": seed,
+        "as_of": iso(as_of),
+        "n_profiles": pop.n,
+        "n_fake": pop.n - ng,
+        "campaigns": [_campaign_truth(c, pop, people, orgs.names) for c in grouped],
+        "lone_fakes": [_campaign_truth(c, pop, people, orgs.names) for c in lone],
+        "hard_negatives": {
+            "recruiter": ids_of(RECRUITER),
+            "researcher": ids_of(RESEARCHER),
+            "new_member": ids_of(NEWCOMER),
+        },
+        "sensitive_organisations": sensitive,
+    }

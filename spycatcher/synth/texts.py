@@ -1,0 +1,417 @@
+"""Genuine members' words: headlines, summaries, invitation notes and messages.
+
+Genuine summaries are assembled from many independent fragments with slot fillers so that two
+members' summaries are not near-duplicates of each other (templated wording is a campaign trait,
+and a template detector must not fire on the crowd). Ordinary messages include the phrases a lure
+detector could confuse with an approach: genuine recruiters' "competitive salary", "remote role"
+and "would you be open to a chat", researchers' interview requests and honoraria, conference
+invitations with travel covered, friends moving to WhatsApp. Those are the hard negatives.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from spycatcher.synth.sectors import SECTORS
+
+
+def _s(text: str) -> tuple[str, ...]:
+    return tuple(x.strip() for x in text.split("|") if x.strip())
+
+
+@dataclass(slots=True)
+class Who:
+    """What a text may mention about its writer (and, for messages, its reader)."""
+
+    first: str
+    full: str
+    title: str
+    org: str
+    sector: int
+    city: str
+    years: int = 5
+    field: str = ""
+    school: str = ""
+    prev_org: str = ""
+
+
+# ---- headlines ----------------------------------------------------------------------------------
+
+_HEADLINE_FORMS = (
+    (0.55, "{title} at {org}"),
+    (0.12, "{title} | {org}"),
+    (0.10, "{title} at {org} | {skill1} | {skill2}"),
+    (0.06, "{title} — {topic}"),
+    (0.05, "{title}, {org}"),
+    (0.04, "{skill1} · {skill2} · {skill3}"),
+    (0.04, "{title} at {org}. Views my own."),
+    (0.04, "Helping teams with {topic} | {title}"),
+)
+
+
+def headline(r: random.Random, title: str, org: str, sector: int, skills: list[str]) -> str:
+    sec = SECTORS[sector]
+    x = r.random()
+    form = _HEADLINE_FORMS[-1][1]
+    for p, f in _HEADLINE_FORMS:
+        if x < p:
+            form = f
+            break
+        x -= p
+    sk = skills + list(sec.skills[:3])
+    return form.format(
+        title=title,
+        org=org,
+        skill1=sk[0],
+        skill2=sk[1],
+        skill3=sk[2],
+        topic=r.choice(sec.topics).capitalize(),
+    )
+
+
+# ---- summaries ----------------------------------------------------------------------------------
+
+_ADJ = _s(
+    "experienced|curious|pragmatic|collaborative|detail-oriented|analytical|hands-on|driven"
+    "|people-focused|versatile|enthusiastic|thoughtful|creative|results-oriented|calm"
+)
+_NOUN = _s(
+    "professional|practitioner|specialist|problem-solver|team player|generalist|leader"
+    "|engineer at heart|communicator|builder"
+)
+_VALUES = _s(
+    "clear communication|honesty|doing things properly|curiosity|teamwork|evidence"
+    "|simplicity|inclusion|craft|continuous learning|patience|accountability|good humour"
+)
+_HOBBIES = _s(
+    "run half-marathons|play five-a-side football|cook for friends|climb|sing in a choir"
+    "|volunteer at a food bank|restore old bikes|walk the dog|read history|play chess"
+    "|coach junior rugby|paint watercolours|grow vegetables|sail|play the cello|hike"
+    "|brew coffee far too seriously|photograph birds|swim in cold water|learn Japanese"
+)
+_OPEN = (
+    "{Adj} {title_l} with {years} years of experience in {topic}.",
+    "I am a {adj} {noun} based in {city}, currently working on {topic} at {org}.",
+    "Over the past {years} years I have worked across {topic} and {topic2}.",
+    "Currently {title_l} at {org}, focusing on {topic}.",
+    "{Adj} {noun} passionate about {topic}.",
+    "I lead work on {topic} at {org}.",
+    "Hi, I'm {first}. I work on {topic} and {topic2}.",
+    "{years}+ years in {sector}, most recently as {title_l} at {org}.",
+    "I help {org} with {topic}.",
+    "Based in {city}. {Title} working on {topic}.",
+    "My work sits between {topic} and {topic2}.",
+    "I've spent my career in {sector}, and I still enjoy it.",
+)
+_MIDDLE = (
+    "Before that I spent {n} years at {prev_org} working on {topic2}.",
+    "My background is in {field}, which I studied at {school}.",
+    "Particular interests include {topic}, {topic2} and {topic3}.",
+    "I'm especially interested in how {topic} is changing {sector}.",
+    "Day to day I work closely with {team} to get things delivered.",
+    "I enjoy turning messy problems into something {team} can act on.",
+    "Previously at {prev_org}.",
+    "I started out in {field} and moved into {sector} after {n} years.",
+    "Recent work includes {topic2} and a lot of {skill_l}.",
+    "I've mentored {m} junior colleagues and still learn from all of them.",
+    "I like {skill_l}, good data and well-run meetings.",
+    "Much of my recent time has gone into {topic2}.",
+    "I hold a {field} degree from {school}.",
+)
+_VALUE = (
+    "I believe good work starts with {value}.",
+    "I care about {value} and {value2}.",
+    "{Value} matters more to me than job titles.",
+    "Colleagues would say I bring {value} to a team.",
+)
+_PERSONAL = (
+    "Outside work I {hobby}.",
+    "When I'm not working I {hobby}.",
+    "Away from the desk I {hobby} and {hobby2}.",
+    "Parent of two; I also {hobby}.",
+)
+_CLOSE = (
+    "Always happy to connect with people working on {topic}.",
+    "Views my own.",
+    "Feel free to get in touch about {topic}.",
+    "Open to conversations about {topic2}.",
+    "Happy to chat about {sector} careers.",
+    "Opinions are my own, not my employer's.",
+    "Let's connect.",
+)
+_TEAMS = _s(
+    "engineers|analysts|policy colleagues|clients|operations teams|researchers|designers"
+    "|product teams|partners across government|suppliers|stakeholders"
+)
+
+
+def summary(r: random.Random, who: Who) -> str:
+    """A genuine summary: 2-6 sentences from independent fragment pools with fillers."""
+    sec = SECTORS[who.sector]
+    topics = list(sec.topics)
+    r.shuffle(topics)
+    skills = list(sec.skills)
+    adj = r.choice(_ADJ)
+    value = r.choice(_VALUES)
+    fill = {
+        "Adj": adj.capitalize(),
+        "adj": adj,
+        "noun": r.choice(_NOUN),
+        "title_l": who.title[0].lower() + who.title[1:] if who.title else "professional",
+        "Title": who.title,
+        "years": who.years,
+        "topic": topics[0],
+        "topic2": topics[1 % len(topics)],
+        "topic3": topics[2 % len(topics)],
+        "city": who.city.split(",")[0],
+        "org": who.org,
+        "first": who.first,
+        "sector": sec.industry.lower(),
+        "n": r.randint(2, 9),
+        "m": r.randint(2, 12),
+        "prev_org": who.prev_org or "a small consultancy",
+        "field": who.field or r.choice(sec.fields),
+        "school": who.school or "university",
+        "team": r.choice(_TEAMS),
+        "skill_l": r.choice(skills).lower(),
+        "value": value,
+        "Value": value.capitalize(),
+        "value2": r.choice(_VALUES),
+        "hobby": r.choice(_HOBBIES),
+        "hobby2": r.choice(_HOBBIES),
+    }
+    parts = [r.choice(_OPEN)]
+    for _ in range(r.choice((0, 1, 1, 2, 2, 3))):
+        parts.append(r.choice(_MIDDLE))
+    if r.random() < 0.35:
+        parts.append(r.choice(_VALUE))
+    if r.random() < 0.3:
+        parts.append(r.choice(_PERSONAL))
+    if r.random() < 0.5:
+        parts.append(r.choice(_CLOSE))
+    seen: set[str] = set()
+    out = []
+    for p in parts:
+        if p not in seen:
+            seen.add(p)
+            out.append(p.format(**fill))
+    return " ".join(out)
+
+
+# ---- invitations and messages --------------------------------------------------------------------
+
+_GREET = ("Hi {first},", "Hello {first},", "Dear {first},", "Hi {first} -", "Hey {first}!", "")
+_SIGN = ("Best, {me}", "Thanks, {me}", "Cheers, {me}", "", "", "Kind regards, {me_full}", "{me}")
+_EVENTS = _s(
+    "the {sector} summit|last week's conference|the {city} meetup|the webinar on {topic}"
+    "|the industry dinner|the panel on {topic}|the workshop in {city}|the trade fair"
+)
+_NOTES = (
+    "Great to meet you at {event} - let's stay in touch.",
+    "Enjoyed your talk at {event}. Would be good to connect.",
+    "We met briefly at {event}; I'd like to add you to my network.",
+    "I'm also working on {topic} and would be glad to connect.",
+    "Former colleague of {mutual} - thought we should connect.",
+    "Saw your post on {topic}, really interesting. Let's connect.",
+    "We'll be working together on the {topic} project - looking forward to it.",
+    "Hi, I'm new to {org} and connecting with the team.",
+)
+_OPENERS: dict[str, tuple[str, ...]] = {
+    "congrats": (
+        "Congratulations on the new role! Well deserved.",
+        "Congrats on the promotion - great news.",
+        "Happy work anniversary! Hope all is well at {their_org}.",
+        "Just saw the news - congratulations, you'll be brilliant.",
+    ),
+    "meeting": (
+        "Would you have time for a coffee next week? I'd love to hear how {topic} is going.",
+        "Are you free for a quick call on {day}? Keen to compare notes on {topic}.",
+        "Could we find 30 minutes to talk about the {topic} workstream?",
+        "I'm in {city} on {day} - fancy lunch?",
+    ),
+    "followup": (
+        "Thanks for the chat at {event}. As promised, here's the link to the report I mentioned.",
+        "Good to meet you at {event}. Shall we pick up the {topic} conversation?",
+        "Following up from {event} - would you share your slides?",
+    ),
+    "question": (
+        "Quick question: which tool did your team use for {skill_l}? We're evaluating options.",
+        "Do you know anyone who's worked on {topic}? Looking for advice.",
+        "Have you seen the new guidance on {topic}? Curious what you make of it.",
+        "Are you going to {event} this year?",
+    ),
+    "referral": (
+        "I noticed {their_org} is hiring - would you be happy to refer me? Happy to send my CV.",
+        "{mutual} suggested I reach out about opportunities in {topic}.",
+        "I'm thinking about a move into {sector}. Could I ask you a few questions about it?",
+    ),
+    "event": (
+        "We're running a panel on {topic} in {city} and would love you to speak. We can cover "
+        "travel costs.",
+        "Would you be interested in joining our webinar on {topic} as a panellist?",
+        "We'd be delighted if you could join our roundtable on {topic} next month.",
+    ),
+    "sales": (
+        "I help {sector} teams with {topic}. Would you be open to a quick call this week?",
+        "Our platform cuts time spent on {skill_l} by 40%. Worth a 15-minute demo?",
+        "Thought this might be relevant to your work on {topic} - happy to share a case study.",
+    ),
+    "friend": (
+        "Easier to chat on WhatsApp? I'll send you the photos from the weekend.",
+        "Lost your number - can you message me on WhatsApp? Planning the reunion.",
+        "Drop me a line on my personal email, the work one is blocked for big files.",
+        "Are you coming on Saturday? Let me know on Signal.",
+    ),
+}
+CONVERSATION_KINDS = tuple(_OPENERS)
+#: relative frequency of each genuine conversation kind
+CONVERSATION_WEIGHTS = (0.16, 0.22, 0.14, 0.18, 0.08, 0.05, 0.12, 0.05)
+_REPLIES = (
+    "Thanks {first}! Really appreciate it.",
+    "Sounds good - {day} works for me.",
+    "Thanks for reaching out. Happy to help.",
+    "Great, let's do it. I'll send an invite.",
+    "Sorry for the slow reply - yes, that would be great.",
+    "Thanks, will take a look and come back to you.",
+    "Not this time, I'm afraid, but thanks for thinking of me.",
+    "Ha, yes! See you there.",
+    "Good question - we used a mix of in-house tools, happy to explain on a call.",
+    "Thanks! Let's catch up soon.",
+    "Done - sent you an email.",
+    "Perfect, thank you.",
+)
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "next week", "the 14th")
+
+
+def _fill(r: random.Random, me: Who, them: Who) -> dict[str, object]:
+    sec = SECTORS[them.sector]
+    event = r.choice(_EVENTS)
+    fill: dict[str, object] = {
+        "first": them.first,
+        "me": me.first,
+        "me_full": me.full,
+        "org": me.org,
+        "their_org": them.org,
+        "topic": r.choice(sec.topics),
+        "skill_l": r.choice(sec.skills).lower(),
+        "city": me.city.split(",")[0],
+        "sector": sec.industry.lower(),
+        "day": r.choice(_DAYS),
+        "mutual": r.choice(("Sam", "Priya", "Tom", "Anna", "our old team", "my manager")),
+    }
+    fill["event"] = event.format(**fill)
+    return fill
+
+
+def _wrap(r: random.Random, body: str, fill: dict[str, object], formal: float = 0.5) -> str:
+    greet = r.choice(_GREET) if r.random() < 0.8 else ""
+    sign = r.choice(_SIGN) if r.random() < formal else ""
+    text = " ".join(x for x in (greet, body, sign) if x)
+    return text.format(**fill)
+
+
+def invitation_note(r: random.Random, me: Who, them: Who) -> str:
+    fill = _fill(r, me, them)
+    return _wrap(r, r.choice(_NOTES), fill, formal=0.3)
+
+
+def opening_message(r: random.Random, kind: str, me: Who, them: Who) -> str:
+    fill = _fill(r, me, them)
+    return _wrap(r, r.choice(_OPENERS[kind]), fill)
+
+
+def reply_message(r: random.Random, me: Who, them: Who) -> str:
+    fill = _fill(r, me, them)
+    return r.choice(_REPLIES).format(**fill)
+
+
+# ---- genuine recruiters (hard negatives) ---------------------------------------------------------
+
+_SALARY = ("£{k}k + bonus", "up to £{k}k", "€{k}k-€{k2}k", "${k}k base + equity", "a competitive salary")
+_ROLE_TERMS = ("permanent", "12-month contract", "remote role", "hybrid role", "interim", "fully remote")
+_RECRUITER_NOTES = (
+    "Hi {first}, I recruit {topic} specialists and would like to connect.",
+    "Hello {first}, I'm working on a {terms} for a {title} with a leading {sector} client. "
+    "Would you be open to a chat?",
+    "Hi {first}, I'd like to add you to my network - I work with {sector} teams across {city}.",
+    "Hi {first}, are you open to new opportunities? I have a {terms} that matches your background.",
+)
+_RECRUITER_MESSAGES = (
+    "I'm partnering with a {sector} client on a {title} position ({terms}, {salary}). "
+    "Your experience in {topic} stands out. Would you be open to a confidential chat this week?",
+    "Thanks for connecting. We're hiring a {title} for a client in {city} - {salary}, {terms}. "
+    "Happy to share the job description if you're interested.",
+    "I have an exciting opportunity for a {title} with a growing {sector} business: {salary}, "
+    "{terms}, great benefits. Would you be open to a quick call?",
+    "Our client, a {sector} organisation, needs a {title} with {topic} experience. "
+    "The role requires {clearance}. Competitive salary. Interested in hearing more?",
+)
+_RECRUITER_FOLLOWUPS = (
+    "Just following up on my message below - is now a good time to talk?",
+    "Would {day} at 2pm work for a short call? I can send the full spec beforehand.",
+    "No worries if the timing isn't right - feel free to pass this on to anyone suitable.",
+    "Great, I'll send the job description to your email. Speak soon.",
+)
+_CLEARANCE = ("SC clearance", "eligibility for security clearance", "DV clearance", "no clearance")
+
+
+def _recruiter_fill(r: random.Random, me: Who, them: Who) -> dict[str, object]:
+    fill = _fill(r, me, them)
+    k = r.randrange(45, 140, 5)
+    fill["salary"] = r.choice(_SALARY).format(k=k, k2=k + r.randrange(10, 40, 5))
+    fill["terms"] = r.choice(_ROLE_TERMS)
+    sec = SECTORS[them.sector]
+    fill["title"] = r.choice(sec.titles[min(4, 1 + r.randrange(3))])
+    fill["clearance"] = r.choice(_CLEARANCE) if sec.sensitive else "no clearance"
+    return fill
+
+
+def recruiter_note(r: random.Random, me: Who, them: Who) -> str:
+    return r.choice(_RECRUITER_NOTES).format(**_recruiter_fill(r, me, them))
+
+
+def recruiter_message(r: random.Random, me: Who, them: Who, followup: bool = False) -> str:
+    fill = _recruiter_fill(r, me, them)
+    if followup:
+        return r.choice(_RECRUITER_FOLLOWUPS).format(**fill)
+    return _wrap(r, r.choice(_RECRUITER_MESSAGES), fill, formal=0.8)
+
+
+# ---- genuine researchers (hard negatives) -------------------------------------------------------
+
+_RESEARCH_NOTES = (
+    "Dear {first}, I research {topic} at {org} and would value connecting.",
+    "Hello {first}, I'm working on a study of {topic} and would be glad to connect.",
+    "Hi {first}, we met at {event}. I'd like to stay in touch about {topic}.",
+)
+_RESEARCH_MESSAGES = (
+    "I'm writing a report on {topic} at {org}. Would you be willing to share your perspective "
+    "in a 30-minute interview? Contributions can be non-attributable, and I'm happy to send "
+    "questions in advance.",
+    "We're convening a closed roundtable on {topic} in {city} next month and would value your "
+    "participation. Chatham House rule applies.",
+    "Thank you for connecting. I've just published a paper on {topic} and would welcome your "
+    "comments - I can send it to your work email.",
+    "I'm leading a project on {topic} and would like to interview officials working on it. We "
+    "can offer a modest honorarium, in line with our institute's policy.",
+    "Would you consider speaking at our annual conference in {city}? We cover speakers' travel "
+    "and accommodation.",
+)
+_RESEARCH_FOLLOWUPS = (
+    "Many thanks - I'll email the questions via my institutional address.",
+    "Thank you, that's very helpful. I'll send a calendar invitation.",
+    "Just a gentle follow-up on my note below; no problem if you're too busy.",
+)
+
+
+def researcher_note(r: random.Random, me: Who, them: Who) -> str:
+    return r.choice(_RESEARCH_NOTES).format(**_fill(r, me, them))
+
+
+def researcher_message(r: random.Random, me: Who, them: Who, followup: bool = False) -> str:
+    fill = _fill(r, me, them)
+    fill["topic"] = r.choice(SECTORS[me.sector].topics)
+    if followup:
+        return r.choice(_RESEARCH_FOLLOWUPS).format(**fill)
+    return _wrap(r, r.choice(_RESEARCH_MESSAGES), fill, formal=0.9)
