@@ -289,14 +289,16 @@ def _rows(
             )
             continue
 
-        def cell(i: int, cells: list[str] = cells) -> str | None:
-            if i >= len(cells):
-                return None
-            return clean_text(cells[i]) if clean else (cells[i] or None)
-
-        values = {key: cell(i) for key, i in positions.items()}
-        extra = {h: cell(i) for i, h in extras}
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        tidy = clean_text if clean else _or_none
+        values = {key: tidy(cells[i]) for key, i in positions.items()}
+        extra = {h: tidy(cells[i]) for i, h in extras}
         yield Row(start, values, extra)
+
+
+def _or_none(value: str) -> str | None:
+    return value or None
 
 
 def iter_table_rows(

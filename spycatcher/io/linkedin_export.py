@@ -37,6 +37,7 @@ for. They are carried as data only: never evaluated, never used in a path or a q
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -56,6 +57,8 @@ from spycatcher.schema import MAX_LONG, MAX_SHORT, Event, Profile, parse_datetim
 
 PLATFORM = "linkedin"
 MEMBER_FALLBACK_ID = "me"
+#: messages examined to find the member's own URL (they are a party to every one)
+MEMBER_SAMPLE_ROWS = 5_000
 
 # ------------------------------------------------------------------------------ profile URLs
 
@@ -63,6 +66,7 @@ _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _BAD_SLUG = re.compile(r"[\s\x00-\x1f\x7f/\\?#]")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalise_profile_url(url: str | None) -> str | None:
     """The canonical form of a LinkedIn profile URL, or None when it is not one.
 
@@ -71,7 +75,8 @@ def normalise_profile_url(url: str | None) -> str | None:
     subdomain, no query, fragment, locale suffix or trailing slash, percent-escapes decoded, lower
     case. Old public URLs keep their path (``linkedin.com/pub/jane-doe/1/23/456``) and
     ``/profile/view?id=N`` keeps its id. Company, school and other pages give None. Used to match
-    profiles across exports, reports and shared intelligence, so it must be deterministic.
+    profiles across exports, reports and shared intelligence, so it must be deterministic. Cached,
+    because an export names the same few hundred people in thousands of rows.
     """
     if not url:
         return None
@@ -403,7 +408,9 @@ def _join_name(*parts: str | None) -> str | None:
 def _split_list(text: str | None, seps: str = ";") -> list[str]:
     if not text:
         return []
-    return [p.strip() for p in re.split(f"[{re.escape(seps)}]", text) if p.strip()]
+    for sep in seps[1:]:
+        text = text.replace(sep, seps[0])
+    return [p.strip() for p in text.split(seps[0]) if p.strip()]
 
 
 def _websites(text: str | None) -> list[str]:
@@ -490,7 +497,9 @@ class _ExportConverter:
         seen_in: Counter[str] = Counter()
         rows_with_urls = 0
         member_key = _name_key(self.member_name)
-        for row in iter_rows(self.source, MESSAGES, scratch):
+        for n_rows, row in enumerate(iter_rows(self.source, MESSAGES, scratch)):
+            if n_rows >= MEMBER_SAMPLE_ROWS:
+                break
             sender = normalise_profile_url(row.get("SENDER PROFILE URL"))
             urls = {sender} if sender else set()
             urls |= {
