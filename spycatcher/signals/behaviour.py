@@ -1,0 +1,634 @@
+"""What an account does: ``behaviour.*`` signals from invitations and messages.
+
+A hostile persona is given away less by its profile than by its behaviour: it writes to many
+people, and disproportionately to staff of sensitive organisations (government, defence,
+diplomacy, research...) across many such organisations, starting soon after the account was made,
+in bursts, replying within minutes, and steering conversations off the platform. A genuine
+recruiter or researcher also writes to many people, so the signals measure *whom* and *how*
+against the population, not just how much: the share of invitations to sensitive staff is
+compared with the population's base rate (lift), and staff of the sender's own organisation do
+not count as breadth.
+
+:class:`BehaviourStage` gathers everything in one streaming pass over events into flat columns
+(``array`` of ints and floats: ~25 bytes an event) and computes per-account statistics with numpy
+sorts and bincounts in :meth:`~BehaviourStage.finish`; memory grows with events and accounts,
+never with text (only a bounded sample of texts per sender is kept, for the message detector).
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from spycatcher.engine.stages import PopulationStage, register_stage
+from spycatcher.schema import Event, Profile
+from spycatcher.signals.base import Detector, ProfileContext, Signal, SignalSpec
+from spycatcher.signals.registry import register
+from spycatcher.text.lures import default_matcher
+from spycatcher.text.sensitive import SensitiveOrgs, org_key
+
+#: texts kept per sender for the message detector (texts with lures first)
+MAX_TEXTS_PER_ACTOR = 20
+#: texts without any lure kept per sender (enough for escalation and similarity, bounded memory)
+MAX_PLAIN_TEXTS_PER_ACTOR = 5
+#: characters kept of one stored text
+MAX_TEXT_CHARS = 4_000
+#: targets and organisations reported per account
+MAX_TARGETS = 50
+MAX_TARGET_ORGS = 20
+#: pseudo-count pulling a small sender's sensitive share towards the base rate (2 of 2 is no lift)
+PRIOR_INVITATIONS = 5.0
+
+#: bit 15 of a text mask: "this event carried a text" (bits 0..14 are lure categories)
+HAS_TEXT = 1 << 15
+
+
+@lru_cache(maxsize=262_144)
+def _org_key_cached(name: str) -> str:
+    return org_key(name)
+
+
+def _seconds(dt: datetime | None) -> float:
+    if dt is None:
+        return math.nan
+    return dt.timestamp()
+
+
+def _as_datetime(ts: float) -> datetime | None:
+    if not math.isfinite(ts):
+        return None
+    return datetime.fromtimestamp(ts, tz=UTC)
+
+
+@register_stage
+class BehaviourStage(PopulationStage):
+    """Per-account invitation and message statistics into ``ctx.behaviour`` and ``ctx.sent_texts``.
+
+    Options: ``sensitive_config`` (path to a sensitive-organisation TOML; the built-in list by
+    default), ``max_texts_per_actor``.
+    """
+
+    name = "behaviour"
+    order = 20
+
+    def __init__(self, options: dict[str, object] | None = None) -> None:
+        super().__init__(options)
+        cfg = self.options.get("sensitive_config")
+        self.sensitive = SensitiveOrgs.load(str(cfg) if cfg else None)
+        self._sector_bit = {s.name: i for i, s in enumerate(self.sensitive.sectors)}
+        self.matcher = default_matcher()
+        lex = self.matcher.lexicon
+        self._high_risk_mask = sum(
+            1 << lex.bits[c]
+            for c in ("paid_work", "trip", "off_platform", "elicitation")
+            if c in lex.bits
+        )
+        self._off_mask = 1 << lex.bits["off_platform"] if "off_platform" in lex.bits else 0
+        self.max_texts = int(str(self.options.get("max_texts_per_actor", MAX_TEXTS_PER_ACTOR)))
+        # ids
+        self._ids: dict[str, int] = {}
+        self._id_list: list[str] = []
+        self.n_profiles = 0
+        # per profile (index = id number; ids first seen in events get defaults in finish)
+        self._created = array("d")
+        self._sectors = array("H")
+        self._sens_org = array("i")
+        self._employer = array("i")
+        self._orgs: dict[str, int] = {}
+        self._org_names: list[str] = []
+        # invitations and texts as columns
+        self._inv_actor = array("i")
+        self._inv_target = array("i")
+        self._inv_time = array("d")
+        self._inv_acc = array("b")
+        self._txt_actor = array("i")
+        self._txt_target = array("i")
+        self._txt_time = array("d")
+        self._txt_mask = array("H")
+        self._txt_is_message = array("b")
+        self._texts: dict[int, list[str]] = {}
+        self._plain_counts: dict[int, int] = {}
+        self._finished = False
+        self.stats: dict[str, np.ndarray] = {}
+        self.base_rate = 0.0
+
+    # -- pass 1 ------------------------------------------------------------------------------
+    def _intern(self, pid: str) -> int:
+        i = self._ids.get(pid)
+        if i is None:
+            i = len(self._id_list)
+            self._ids[pid] = i
+            self._id_list.append(pid)
+        return i
+
+    def _org(self, name: str) -> int:
+        key = _org_key_cached(name)
+        if not key:
+            return -1
+        i = self._orgs.get(key)
+        if i is None:
+            i = len(self._org_names)
+            self._orgs[key] = i
+            self._org_names.append(name.strip()[:200])
+        return i
+
+    def observe_profile(self, profile: Profile) -> None:
+        i = self._intern(profile.id)
+        match = self.sensitive.classify(profile)
+        sectors = 0
+        sens_org = -1
+        if match is not None:
+            for s in match.sectors:
+                sectors |= 1 << self._sector_bit[s]
+            sens_org = self._org(match.org)
+        employer = -1
+        for pos in profile.current_positions():
+            if pos.company:
+                employer = self._org(pos.company)
+                break
+        created = _seconds(profile.created_at)
+        if i == len(self._created):
+            self._created.append(created)
+            self._sectors.append(sectors)
+            self._sens_org.append(sens_org)
+            self._employer.append(employer)
+        elif i < len(self._created):  # the same id twice: the later record wins
+            self._created[i] = created
+            self._sectors[i] = sectors
+            self._sens_org[i] = sens_org
+            self._employer[i] = employer
+        else:  # pragma: no cover - ids from events are interned only after pass 1
+            raise RuntimeError("profiles must be observed before events")
+        self.n_profiles = len(self._created)
+
+    # -- events (the hottest loop of a scan: keep it lean) -----------------------------------
+    def observe_event(self, event: Event) -> None:
+        typ = event.type
+        if typ != "invitation" and typ != "message":
+            return
+        ids = self._ids
+        a = ids.get(event.actor)
+        if a is None:
+            a = self._intern(event.actor)
+        b = ids.get(event.target)
+        if b is None:
+            b = self._intern(event.target)
+        t = event.at.timestamp()
+        if typ == "invitation":
+            self._inv_actor.append(a)
+            self._inv_target.append(b)
+            self._inv_time.append(t)
+            acc = event.accepted
+            self._inv_acc.append(-1 if acc is None else int(acc))
+        text = event.text
+        if text:
+            mask = self.matcher.mask(text) | HAS_TEXT
+            self._txt_actor.append(a)
+            self._txt_target.append(b)
+            self._txt_time.append(t)
+            self._txt_mask.append(mask)
+            self._txt_is_message.append(typ == "message")
+            if a < self.n_profiles:
+                self._keep_text(a, text, mask)
+
+    def _keep_text(self, a: int, text: str, mask: int) -> None:
+        texts = self._texts.get(a)
+        if texts is None:
+            texts = self._texts[a] = []
+        text = text[:MAX_TEXT_CHARS]
+        if len(texts) >= self.max_texts or text in texts:
+            return
+        if mask == HAS_TEXT:
+            plain = self._plain_counts.get(a, 0)
+            if plain >= MAX_PLAIN_TEXTS_PER_ACTOR:
+                return
+            self._plain_counts[a] = plain + 1
+        texts.append(text)
+
+    # -- population statistics ---------------------------------------------------------------
+    def finish(self, as_of: datetime) -> None:
+        n = len(self._id_list)
+        n_prof = self.n_profiles
+        sens_org = np.full(n, -1, dtype=np.int32)
+        sens_org[:n_prof] = np.frombuffer(self._sens_org, dtype=np.int32)
+        employer = np.full(n, -1, dtype=np.int32)
+        employer[:n_prof] = np.frombuffer(self._employer, dtype=np.int32)
+        created = np.full(n, np.nan)
+        created[:n_prof] = np.frombuffer(self._created, dtype=np.float64)
+        self._sens_org_np = sens_org
+        self._sectors_np = np.zeros(n, dtype=np.uint16)
+        self._sectors_np[:n_prof] = np.frombuffer(self._sectors, dtype=np.uint16)
+
+        st: dict[str, np.ndarray] = {}
+        self._invitation_stats(n, sens_org, employer, created, st)
+        self._text_stats(n, st)
+        self.stats = st
+        # raw columns are no longer needed: release them
+        for col in (
+            "_inv_time",
+            "_inv_acc",
+            "_txt_actor",
+            "_txt_target",
+            "_txt_time",
+            "_txt_mask",
+            "_txt_is_message",
+        ):
+            setattr(self, col, array(getattr(self, col).typecode))
+        self._finished = True
+
+    def _invitation_stats(
+        self,
+        n: int,
+        sens_org: np.ndarray,
+        employer: np.ndarray,
+        created: np.ndarray,
+        st: dict[str, np.ndarray],
+    ) -> None:
+        ia = np.frombuffer(self._inv_actor, dtype=np.int32).astype(np.int64)
+        it = np.frombuffer(self._inv_target, dtype=np.int32).astype(np.int64)
+        tt = np.frombuffer(self._inv_time, dtype=np.float64)
+        acc = np.frombuffer(self._inv_acc, dtype=np.int8)
+        inv = np.bincount(ia, minlength=n)
+        st["invitations"] = inv.astype(np.int32)
+        st["accepted"] = np.bincount(ia, weights=(acc == 1), minlength=n).astype(np.int32)
+        st["acc_known"] = np.bincount(ia, weights=(acc >= 0), minlength=n).astype(np.int32)
+        tgt_org = sens_org[it] if len(it) else np.zeros(0, dtype=np.int32)
+        tgt_sens = tgt_org >= 0
+        # staff of the sender's own organisation are colleagues, not targets
+        outside = tgt_sens & (tgt_org != employer[ia])
+        sens = np.bincount(ia, weights=tgt_sens, minlength=n)
+        st["sensitive"] = sens.astype(np.int32)
+        st["sensitive_outside"] = np.bincount(ia, weights=outside, minlength=n).astype(np.int32)
+        # base rate: the mean sender's share (each sender counts once, so heavy senders,
+        # including the personas themselves, do not set the norm)
+        senders = inv >= 3
+        if senders.any():
+            self.base_rate = float(np.mean(sens[senders] / inv[senders]))
+        elif inv.sum():
+            self.base_rate = float(sens.sum() / inv.sum())
+        base = max(self.base_rate, 1e-3)
+        smoothed = (sens + PRIOR_INVITATIONS * base) / (inv + PRIOR_INVITATIONS)
+        st["sensitive_share"] = np.where(inv > 0, sens / np.maximum(inv, 1), 0.0).astype(np.float32)
+        st["lift"] = np.where(inv > 0, smoothed / base, 0.0).astype(np.float32)
+        # distinct sensitive organisations outside the sender's own
+        n_orgs = max(len(self._org_names), 1)
+        pair = np.unique(ia[outside] * n_orgs + tgt_org[outside])
+        st["distinct_sensitive_orgs"] = np.bincount(pair // n_orgs, minlength=n).astype(np.int32)
+        # time: first/last invitation, burstiness, busiest day
+        first = np.full(n, np.inf)
+        last = np.full(n, -np.inf)
+        if len(ia):
+            np.minimum.at(first, ia, tt)
+            np.maximum.at(last, ia, tt)
+        st["first_at"] = first
+        st["last_at"] = last
+        span_days = np.where(inv > 0, (last - first) / 86400.0, 0.0)
+        st["rate_per_day"] = np.where(inv > 0, inv / (span_days + 1.0), 0.0).astype(np.float32)
+        st["age_at_first_days"] = np.where(
+            (inv > 0) & np.isfinite(created), (first - created) / 86400.0, np.nan
+        ).astype(np.float32)
+        order = np.lexsort((tt, ia))
+        sa, stt = ia[order], tt[order]
+        same = np.zeros(len(sa), dtype=bool)
+        same[1:] = sa[1:] == sa[:-1]
+        gaps = np.where(same, np.diff(stt, prepend=0.0), 0.0)
+        g_n = np.bincount(sa, weights=same, minlength=n)
+        g_sum = np.bincount(sa, weights=gaps, minlength=n)
+        g_sq = np.bincount(sa, weights=gaps * gaps, minlength=n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = g_sum / g_n
+            std = np.sqrt(np.maximum(g_sq / g_n - mean * mean, 0.0))
+            burst = (std - mean) / (std + mean)
+        st["burstiness"] = np.where(g_n >= 2, np.nan_to_num(burst, nan=0.0), np.nan).astype(
+            np.float32
+        )
+        day = np.floor(tt / 86400.0).astype(np.int64)
+        if len(ia):
+            day_key = ia * (int(day.max() - day.min()) + 1) + (day - day.min())
+            uk, counts = np.unique(day_key, return_counts=True)
+            peak = np.zeros(n, dtype=np.int64)
+            np.maximum.at(peak, uk // (int(day.max() - day.min()) + 1), counts)
+        else:
+            peak = np.zeros(n, dtype=np.int64)
+        st["peak_day"] = peak.astype(np.int32)
+        # targets for evidence: per sender, staff of sensitive organisations first, oldest first
+        order = np.lexsort((tt, ~tgt_sens, ia))
+        self._inv_order_targets = it[order].astype(np.int32)
+        self._inv_start = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(inv, out=self._inv_start[1:])
+
+    def _text_stats(self, n: int, st: dict[str, np.ndarray]) -> None:
+        ta = np.frombuffer(self._txt_actor, dtype=np.int32).astype(np.int64)
+        tb = np.frombuffer(self._txt_target, dtype=np.int32).astype(np.int64)
+        tt = np.frombuffer(self._txt_time, dtype=np.float64)
+        tm = np.frombuffer(self._txt_mask, dtype=np.uint16).astype(np.int64)
+        is_msg = np.frombuffer(self._txt_is_message, dtype=np.int8).astype(bool)
+        st["texts_sent"] = np.bincount(ta, minlength=n).astype(np.int32)
+        # reply latency: in each conversation (unordered pair), a message that answers the other
+        # side's last message; attributed to the one replying
+        lo, hi = np.minimum(ta, tb), np.maximum(ta, tb)
+        conv = lo * n + hi
+        m_idx = np.flatnonzero(is_msg)
+        order = m_idx[np.lexsort((tt[m_idx], conv[m_idx]))]
+        c, a, t = conv[order], ta[order], tt[order]
+        reply = np.zeros(len(c), dtype=bool)
+        reply[1:] = (c[1:] == c[:-1]) & (a[1:] != a[:-1])
+        lat = np.diff(t, prepend=0.0)[reply]
+        rep = a[reply]
+        st["replies"] = np.bincount(rep, minlength=n).astype(np.int32)
+        med = np.full(n, np.nan, dtype=np.float32)
+        if len(rep):
+            o = np.lexsort((lat, rep))
+            r_sorted, l_sorted = rep[o], lat[o]
+            counts = np.bincount(r_sorted, minlength=n)
+            starts = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(counts, out=starts[1:])
+            has = counts > 0
+            lo_i = starts[:-1][has] + (counts[has] - 1) // 2
+            hi_i = starts[:-1][has] + counts[has] // 2
+            med[has] = (l_sorted[lo_i] + l_sorted[hi_i]) / 2.0
+        st["median_reply_seconds"] = med
+        # directed conversations: off-platform moves and escalation (a high-risk lure after a
+        # harmless text in the same conversation)
+        dkey = ta * n + tb
+        order = np.lexsort((tt, dkey))
+        dk, dm = dkey[order], tm[order]
+        new = np.ones(len(dk), dtype=bool)
+        new[1:] = dk[1:] != dk[:-1]
+        group_start = np.maximum.accumulate(np.where(new, np.arange(len(dk)), 0))
+        benign = dm == HAS_TEXT
+        last_benign = np.maximum.accumulate(np.where(benign, np.arange(len(dk)), -1))
+        before = np.full(len(dk), -1)
+        before[1:] = last_benign[:-1]
+        escalating = ((dm & self._high_risk_mask) != 0) & (before >= group_start)
+        esc_pairs = np.unique(dk[escalating])
+        st["escalating_conversations"] = np.bincount(esc_pairs // n, minlength=n).astype(np.int32)
+        off_pairs = np.unique(dk[(dm & self._off_mask) != 0])
+        st["off_platform_moves"] = np.bincount(off_pairs // n, minlength=n).astype(np.int32)
+        st["conversations"] = np.bincount(np.unique(dk) // n, minlength=n).astype(np.int32)
+
+    # -- pass 2 ------------------------------------------------------------------------------
+    def annotate(self, profile: Profile, ctx: ProfileContext) -> None:
+        i = self._ids.get(profile.id)
+        if i is None or not self._finished:
+            return
+        texts = self._texts.get(i)
+        if texts:
+            ctx.sent_texts = list(texts)
+        ctx.behaviour = self.behaviour_of(i)
+
+    def behaviour_of(self, i: int) -> dict[str, Any]:
+        """The behaviour dict for account number ``i`` (see ProfileContext.behaviour)."""
+        st = self.stats
+        inv = int(st["invitations"][i])
+        known = int(st["acc_known"][i])
+        accepted = int(st["accepted"][i])
+        out: dict[str, Any] = {
+            "invitations": inv,
+            "accepted": accepted,
+            "acceptance_rate": (accepted / known) if known else None,
+            "sensitive_invitations": int(st["sensitive"][i]),
+            "sensitive_outside_own_org": int(st["sensitive_outside"][i]),
+            "sensitive_share": float(st["sensitive_share"][i]),
+            "base_rate": self.base_rate,
+            "lift": float(st["lift"][i]),
+            "distinct_sensitive_orgs": int(st["distinct_sensitive_orgs"][i]),
+            "burstiness": _opt(st["burstiness"][i]),
+            "peak_day_invitations": int(st["peak_day"][i]),
+            "invitations_per_day": float(st["rate_per_day"][i]),
+            "age_at_first_invitation_days": _opt(st["age_at_first_days"][i]),
+            "median_reply_seconds": _opt(st["median_reply_seconds"][i]),
+            "replies": int(st["replies"][i]),
+            "texts_sent": int(st["texts_sent"][i]),
+            "off_platform_moves": int(st["off_platform_moves"][i]),
+            "escalating_conversations": int(st["escalating_conversations"][i]),
+            "conversations_seen": int(st["conversations"][i]),
+            "first_at": _as_datetime(float(st["first_at"][i])),
+            "last_at": _as_datetime(float(st["last_at"][i])),
+            "targets": [],
+            "target_orgs": [],
+            "target_sectors": [],
+        }
+        if inv:
+            lo = int(self._inv_start[i])
+            block = self._inv_order_targets[lo : lo + inv]
+            out["targets"] = list(
+                dict.fromkeys(self._id_list[int(t)] for t in block[: MAX_TARGETS * 2])
+            )[:MAX_TARGETS]
+            orgs: dict[int, None] = {}
+            sector_bits = 0
+            own = int(self._employer[i]) if i < self.n_profiles else -1
+            for t in block[:2000].tolist():
+                o = int(self._sens_org_np[t])
+                if o < 0:
+                    break  # sensitive targets come first
+                sector_bits |= int(self._sectors_np[t])
+                if o != own and len(orgs) < MAX_TARGET_ORGS:
+                    orgs[o] = None
+            out["target_orgs"] = [self._org_names[o] for o in orgs]
+            out["target_sectors"] = [
+                s.name for k, s in enumerate(self.sensitive.sectors) if sector_bits >> k & 1
+            ]
+        if out["escalating_conversations"]:
+            texts = self._texts.get(i, [])
+            for text in texts:
+                if self.matcher.mask(text) & self._high_risk_mask:
+                    out["escalation_example"] = text[:300]
+                    break
+        return out
+
+    def id_of(self, i: int) -> str:
+        return self._id_list[i]
+
+
+def _opt(x: Any) -> float | None:
+    v = float(x)
+    return v if math.isfinite(v) else None
+
+
+# ---------------------------------------------------------------------------------------------
+_ADVICE_TARGETING = (
+    "Accounts that work through the staff of sensitive organisations one after another are how "
+    "hostile services find people to approach. If this account wrote to you, do not share work "
+    "details, tell your security team, report the profile and remove the connection."
+)
+
+SPECS: tuple[SignalSpec, ...] = (
+    SignalSpec(
+        "behaviour.sensitive_targeting",
+        "Mostly writes to staff of sensitive organisations",
+        2.0,
+        _ADVICE_TARGETING,
+    ),
+    SignalSpec(
+        "behaviour.many_sensitive_orgs",
+        "Approaches staff across many sensitive organisations",
+        1.6,
+        _ADVICE_TARGETING,
+    ),
+    SignalSpec(
+        "behaviour.young_account",
+        "Started sending invitations soon after the account was created",
+        1.0,
+        "A new account that immediately invites many strangers is how fake personas start. "
+        "Check who they are before accepting.",
+    ),
+    SignalSpec(
+        "behaviour.burst",
+        "Sends invitations in bursts",
+        0.6,
+        "Many invitations in a short time, then silence, is typical of accounts worked in "
+        "sessions by an operator. On its own it proves nothing.",
+    ),
+    SignalSpec(
+        "behaviour.high_volume",
+        "Sends invitations to very many people",
+        0.4,
+        "Recruiters and researchers write to many people too; this matters together with whom "
+        "they write to.",
+    ),
+    SignalSpec(
+        "behaviour.low_acceptance",
+        "Most people ignore their invitations",
+        0.5,
+        "When most recipients decline, many of them did not know the sender. Accept only people "
+        "you know or can verify.",
+    ),
+    SignalSpec(
+        "behaviour.fast_replies",
+        "Replies within minutes, every time",
+        0.5,
+        "Very fast replies at any hour suggest an operator paid to keep the conversation going. "
+        "On its own it proves nothing.",
+    ),
+    SignalSpec(
+        "behaviour.off_platform",
+        "Steers several conversations off the platform",
+        1.2,
+        "Moving one conversation to WhatsApp or personal email can be innocent; doing it with "
+        "many people is a method. Keep contact on the platform until you have verified who "
+        "they are, and tell your security team.",
+    ),
+)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def _days(x: float) -> str:
+    if x < 1:
+        return "less than a day"
+    return f"{x:.0f} day{'s' if round(x) != 1 else ''}"
+
+
+@register
+class BehaviourDetector(Detector):
+    """``behaviour.*``: reads ``ctx.behaviour`` (from :class:`BehaviourStage`)."""
+
+    name = "behaviour.events"
+    specs = SPECS
+
+    def detect(self, profile: Profile, ctx: ProfileContext) -> Iterable[Signal]:
+        b = ctx.behaviour
+        if not b:
+            return []
+        out: list[Signal] = []
+        inv = int(b.get("invitations") or 0)
+        lift = float(b.get("lift") or 0.0)
+        share = float(b.get("sensitive_share") or 0.0)
+        outside = int(b.get("sensitive_outside_own_org") or 0)
+        base = float(b.get("base_rate") or 0.0)
+        orgs = list(b.get("target_orgs") or [])
+        n_orgs = int(b.get("distinct_sensitive_orgs") or 0)
+        sectors = list(b.get("target_sectors") or [])
+        if inv >= 5 and outside >= 3 and lift >= 2.0:
+            strength = min(1.0, (lift - 1.5) / 3.0) * min(1.0, outside / 15.0)
+            where = f" ({', '.join(s.replace('_', ' ') for s in sectors[:4])})" if sectors else ""
+            ex = f", e.g. {', '.join(orgs[:3])}" if orgs else ""
+            out.append(
+                self.signal(
+                    "behaviour.sensitive_targeting",
+                    max(strength, 0.2),
+                    f"{_pct(share)} of their {inv} invitations went to staff of sensitive "
+                    f"organisations{where}{ex}: {lift:.1f} times the usual share on this network "
+                    f"({_pct(base)})",
+                    {"invitations": inv, "share": share, "lift": lift, "base_rate": base},
+                )
+            )
+        if n_orgs >= 4:
+            out.append(
+                self.signal(
+                    "behaviour.many_sensitive_orgs",
+                    min(1.0, (n_orgs - 3) / 10.0),
+                    f"Invited staff of {n_orgs} different sensitive organisations"
+                    + (f", including {', '.join(orgs[:5])}" if orgs else ""),
+                    {"organisations": orgs, "count": n_orgs},
+                )
+            )
+        age = b.get("age_at_first_invitation_days")
+        if age is not None and inv >= 15 and 0 <= float(age) <= 60:
+            out.append(
+                self.signal(
+                    "behaviour.young_account",
+                    min(1.0, inv / 50.0) * (1.0 - float(age) / 90.0),
+                    f"Started inviting people {_days(float(age))} after the account was "
+                    f"created, {inv} invitations in all",
+                )
+            )
+        burst = b.get("burstiness")
+        peak = int(b.get("peak_day_invitations") or 0)
+        if inv >= 15 and (peak >= max(15, 0.3 * inv) or (burst is not None and burst >= 0.6)):
+            out.append(
+                self.signal(
+                    "behaviour.burst",
+                    min(1.0, max(peak / max(inv, 1), float(burst or 0.0))),
+                    f"Sent {peak} of their {inv} invitations on a single day"
+                    + (f" (burstiness {float(burst):.2f})" if burst is not None else ""),
+                )
+            )
+        rate = float(b.get("invitations_per_day") or 0.0)
+        if inv >= 100:
+            out.append(
+                self.signal(
+                    "behaviour.high_volume",
+                    min(1.0, inv / 400.0),
+                    f"Sent {inv} invitations ({rate:.1f} a day while active)",
+                )
+            )
+        acc = b.get("acceptance_rate")
+        if acc is not None and inv >= 20 and float(acc) < 0.3:
+            out.append(
+                self.signal(
+                    "behaviour.low_acceptance",
+                    (0.3 - float(acc)) / 0.3,
+                    f"Only {_pct(float(acc))} of their {inv} invitations were accepted",
+                )
+            )
+        med = b.get("median_reply_seconds")
+        replies = int(b.get("replies") or 0)
+        if med is not None and replies >= 3 and float(med) <= 300:
+            out.append(
+                self.signal(
+                    "behaviour.fast_replies",
+                    min(1.0, replies / 10.0),
+                    f"Replied in a median of {float(med) / 60:.0f} minutes across {replies} "
+                    "replies",
+                )
+            )
+        moves = int(b.get("off_platform_moves") or 0)
+        if moves >= 2:
+            out.append(
+                self.signal(
+                    "behaviour.off_platform",
+                    min(1.0, 0.4 + 0.15 * moves),
+                    f"Asked {moves} different people to continue off the platform",
+                )
+            )
+        return out
