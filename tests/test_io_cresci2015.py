@@ -279,6 +279,7 @@ def test_convert_to_files_round_trips_through_the_contract_reader(tmp_path: Path
     summary = convert_to_files("cresci2015", tmp_path / "in", out, report)
     assert (summary.profiles, summary.events, summary.events_path) == (2, 0, None)
     assert summary.labels == {"genuine": 1, "fake": 1}
+    assert str(summary).startswith(f"2 profiles (fake 1, genuine 1) to {out}; ")
     back = list(read_profiles(out))
     assert [(p.id, p.label, p.counts["followers"]) for p in back] == [
         ("twitter:1", "genuine", 45),

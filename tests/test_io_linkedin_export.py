@@ -283,6 +283,7 @@ def test_convert_to_files_writes_profiles_and_events_beside_them(tmp_path: Path)
     assert (summary.profiles, summary.events) == (5, 8)
     assert summary.event_types == {"connection": 2, "invitation": 2, "message": 4}
     assert summary.labels == {"unlabelled": 5}
+    assert "8 events (connection 2, invitation 2, message 4)" in str(summary)
     assert len(list(read_profiles(out))) == 5
     back = list(read_events(summary.events_path))
     assert len(back) == 8 and all(e.id and e.id.startswith("linkedin-export:") for e in back)

@@ -56,6 +56,18 @@ class ConvertSummary:
     event_types: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
+    def __str__(self) -> str:
+        labels = ", ".join(f"{k} {v}" for k, v in sorted(self.labels.items()))
+        text = (
+            f"{self.profiles} profiles ({labels}) to {self.profiles_path}"
+            if labels
+            else (f"{self.profiles} profiles to {self.profiles_path}")
+        )
+        if self.events_path is not None:
+            types = ", ".join(f"{k} {v}" for k, v in sorted(self.event_types.items()))
+            text += f"; {self.events} events ({types}) to {self.events_path}"
+        return f"{text}; {self.seconds:.1f} s"
+
     def as_dict(self) -> dict[str, object]:
         return {
             "format": self.format,
