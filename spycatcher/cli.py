@@ -72,7 +72,9 @@ def _report_errors(report: Any, what: str, show: int = 20) -> None:
         f"{what}: read {s['read']:,}, accepted {s['accepted']:,}, rejected {s['rejected']:,}"
     )
     for err in report.errors[:show]:
-        console.print(f"  [red]rejected[/] {safe_text(err, 400)}")
+        # line 0 marks a note about the source as a whole (a missing optional file or column)
+        kind = "[yellow]note[/]" if err.line == 0 else "[red]rejected[/]"
+        console.print(f"  {kind} {safe_text(err, 400)}")
     if report.rejected > show:
         console.print(f"  ... and {report.rejected - show:,} more")
 
@@ -110,10 +112,16 @@ def convert(
         raise typer.BadParameter(f"unknown format {from_!r}; one of {', '.join(sorted(FORMATS))}")
     if not src.exists():
         raise typer.BadParameter(f"{src} does not exist")
+    from spycatcher.io.limits import UntrustedFileError
+
     report = LoadReport()
-    summary = convert_to_files(from_, src, output, report)
+    try:
+        summary = convert_to_files(from_, src, output, report)
+    except UntrustedFileError as exc:
+        console.print(f"[red]refused[/] {safe_text(exc, 500)}")
+        raise typer.Exit(2) from exc
     _report_errors(report, f"{from_} records")
-    console.print(f"wrote {summary}")
+    console.print(f"wrote {safe_text(summary, 1000)}")
 
 
 def _make_scorer(model: Path | None) -> Any:

@@ -169,7 +169,8 @@ def read_events(
 def dump_record(rec: BaseModel) -> bytes:
     """One JSON line for a record, omitting nulls and empty collections to keep files small."""
     data = rec.model_dump(mode="json", exclude_none=True)
-    data = {k: v for k, v in data.items() if v not in ([], {})}
+    # an empty photo object means "has a photo, nothing known about it": keep it
+    data = {k: v for k, v in data.items() if k == "photo" or v not in ([], {})}
     return orjson.dumps(data) + b"\n"
 
 
