@@ -308,25 +308,26 @@ def shell_employers(
     shell is an employer where at least ``SHELL_SHARE`` of those listing it are suspects. Without
     them, employers listed by more than ``MAX_SHELL_SUSPECTS`` suspects are taken as real.
     """
-    staff: dict[str, int] = dict(employer_staff or {})
+    staff = {" ".join(k.split()).lower(): v for k, v in (employer_staff or {}).items()}
     for t in traits:
         extra = t.extra.get("employer_staff") if t.extra else None
         if isinstance(extra, Mapping):
             for k, v in extra.items():
                 if isinstance(v, int):
-                    staff[str(k)] = max(staff.get(str(k), 0), v)
+                    key = " ".join(str(k).split()).lower()
+                    staff[key] = max(staff.get(key, 0), v)
     out: dict[str, list[int]] = {}
-    for emp, members in _buckets((i, t.employers) for i, t in enumerate(traits)).items():
-        name = emp.strip().lower()
+    names = ((i, [" ".join(e.split()).lower() for e in t.employers]) for i, t in enumerate(traits))
+    for name, members in _buckets(names).items():
         if name in GENERIC_EMPLOYERS or len(members) < 2 or len(members) > MAX_BUCKET:
             continue
-        total = staff.get(emp, staff.get(name))
+        total = staff.get(name)
         if total is not None:
             if len(members) < SHELL_SHARE * max(total, len(members)):
                 continue
         elif len(members) > MAX_SHELL_SUSPECTS:
             continue
-        out[emp] = sorted(members)
+        out[name] = sorted(members)
     return out
 
 

@@ -25,10 +25,12 @@ from spycatcher.signals.registry import register
 
 __all__ = ["CampaignDetector", "GraphDetector"]
 
-#: trust per tie below this share of an average member's counts as low
+#: ranked among this least-trusted share of linked accounts: the list SybilRank hands reviewers
+LOW_TRUST_PCT = 0.1
+#: trust per tie below this share of an average member's is low whatever the ranking ...
 LOW_TRUST = 0.75
-#: ... and only among the least-trusted share of accounts
-LOW_TRUST_PCT = 0.2
+#: ... as long as the account is also among this least-trusted share
+LOW_TRUST_PCT_ABSOLUTE = 0.25
 #: ties needed before a low trust score is full evidence (fewer: proportionally weaker)
 FULL_DEGREE = 5
 #: SybilSCAR probability above 0.5 + this counts as "nearer known fakes than trusted members"
@@ -46,7 +48,7 @@ class GraphDetector(Detector):
         SignalSpec(
             "graph.low_trust",
             "Few trusted members connect to this account",
-            1.5,
+            1.0,
             "Few trusted members connect to this account. Fake accounts easily link to each other "
             "but struggle to win ties with real, verified people. Before accepting or replying, "
             "check who they are through another channel, such as their employer's switchboard.",
@@ -92,10 +94,20 @@ class GraphDetector(Detector):
     def _low_trust(
         self, degree: int, seeds: int, trust: float, g: dict[str, float]
     ) -> Iterator[Signal]:
+        """SybilRank is a ranking: the bottom of it is the evidence, scaled by the number of ties.
+
+        Where trust has mixed through the graph (many seeds, a small graph), absolute values are
+        all near 1.0 and only the rank carries information; where it has not, a value far below
+        the average is evidence on its own. The stronger of the two counts.
+        """
         pct = float(g.get("sybilrank_rank_pct", math.nan))
-        if degree < 1 or not (trust < LOW_TRUST and pct <= LOW_TRUST_PCT):
+        if degree < 1 or not math.isfinite(pct):
             return
-        strength = min(1.0, degree / FULL_DEGREE) * (1.0 - trust / LOW_TRUST)
+        by_rank = 1.0 - pct / LOW_TRUST_PCT if pct <= LOW_TRUST_PCT else 0.0
+        by_value = 1.0 - trust / LOW_TRUST if pct <= LOW_TRUST_PCT_ABSOLUTE else 0.0
+        strength = min(1.0, degree / FULL_DEGREE) * max(by_rank, by_value, 0.0)
+        if strength < 0.05:
+            return
         tn = int(g.get("trusted_neighbours", 0.0))
         evidence = (
             f"Among the {max(1, math.ceil(pct * 100))}% least trusted accounts: trust reaching it "
