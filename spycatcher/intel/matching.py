@@ -470,12 +470,13 @@ class CompiledIndicator:
     valid_until: datetime | None = None
     sightings: int = 0
 
-    def active(self, as_of: datetime | None) -> bool:
-        if as_of is None:
-            return True
-        if self.valid_until is not None and self.valid_until <= as_of:
-            return False
-        return not (self.valid_from is not None and self.valid_from > as_of)
+    def active(self, now: datetime | None) -> bool:
+        """Not withdrawn: ``valid_until`` has not passed at ``now`` (wall-clock time).
+
+        ``valid_from`` is not checked: an indicator published in March about an account still
+        identifies that account in February's data; only the partner's expiry retires it.
+        """
+        return now is None or self.valid_until is None or self.valid_until > now
 
     @property
     def actor_label(self) -> str:
@@ -541,8 +542,8 @@ def _anchors(node: dict[str, Any]) -> set[tuple[str, str]] | None:
 class IntelIndex:
     """Indicators indexed for matching many profiles; see the module docstring."""
 
-    def __init__(self, indicators: Sequence[CompiledIndicator], as_of: datetime | None = None):
-        self.indicators = [i for i in indicators if i.active(as_of)]
+    def __init__(self, indicators: Sequence[CompiledIndicator], now: datetime | None = None):
+        self.indicators = [i for i in indicators if i.active(now)]
         self.by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
         self.unanchored: list[int] = []
         pdq_values: list[bytes] = []
