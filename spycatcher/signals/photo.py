@@ -1,0 +1,327 @@
+"""Photo red flags: no photo, someone else's photo, a known-bad photo, a generated face.
+
+``PhotoStage`` sees every profile's photo once (pass 1): it hashes it (from ``photo.pdq``, or by
+loading ``photo.path`` safely, relative to the profiles file and never outside its folder), puts
+the hash in an exact PDQ index, and, when a model is configured, scores the image for being
+AI-generated. In ``finish`` it finds every pair of profiles whose photos match within the PDQ
+radius (any of the eight rotations/mirrors) and every match against the hash bank of known-bad
+photos; in ``annotate`` it hands those facts to the profile's context. ``PhotoDetector`` turns the
+facts into reasons.
+
+Stage options (``ScanOptions.stage_options``):
+
+* ``profiles_dir``: the folder photo paths are relative to (the engine sets it);
+* ``photo_model``: path of an AI-face model (``spycatcher photo train``); else
+  ``$SPYCATCHER_PHOTO_MODEL`` or a packaged model, if any;
+* ``photo_radius``: PDQ match radius in bits (default 31, Meta's);
+* ``hash_bank``: a :class:`~spycatcher.photo.bank.HashBank`, or ``store``: a Store whose
+  ``photo_hashes`` table is loaded, and to which this scan's profile photos are added afterwards
+  (``photo_record``, default true);
+* ``photo_geometry``: run the Haar face/eye check (default true);
+* ``photo_max_group``: a photo shared by more profiles than this is treated as the platform's
+  placeholder picture, not as reuse (default 1000).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from spycatcher.engine.stages import PopulationStage, register_stage
+from spycatcher.photo.aiface import AIFaceDetector
+from spycatcher.photo.analyse import analyse_image, resolve_model
+from spycatcher.photo.bank import HashBank
+from spycatcher.photo.index import MultiIndexHash
+from spycatcher.photo.load import ImageRejected, load_profile_photo
+from spycatcher.photo.pdq import DEFAULT_THRESHOLD, MIN_QUALITY, hash_from_hex, hash_image
+from spycatcher.schema import Profile
+from spycatcher.signals.base import Detector, ProfileContext, Signal, SignalSpec
+from spycatcher.signals.registry import register
+
+#: other profiles named per reuse match (the count stays exact)
+MAX_NAMED = 20
+#: at or above this probability the generated-face signal fires
+AI_THRESHOLD = 0.5
+
+
+def _has_photo(profile: Profile) -> bool:
+    ph = profile.photo
+    return ph is not None and any((ph.path, ph.url, ph.sha256, ph.pdq))
+
+
+@register_stage
+class PhotoStage(PopulationStage):
+    """Hash every photo, find reuse across profiles and matches to the hash bank."""
+
+    name = "photo"
+    order = 40
+
+    def __init__(self, options: dict[str, object] | None = None) -> None:
+        super().__init__(options)
+        o = self.options
+        self.radius = int(o.get("photo_radius", DEFAULT_THRESHOLD))  # type: ignore[call-overload]
+        self.max_group = int(o.get("photo_max_group", 1000))  # type: ignore[call-overload]
+        self.geometry = bool(o.get("photo_geometry", True))
+        base = o.get("profiles_dir")
+        self.base_dir = str(base) if base else None
+        model = o.get("photo_model")
+        self.model: AIFaceDetector | None = (
+            model if isinstance(model, AIFaceDetector) else resolve_model(model)  # type: ignore[arg-type]
+        )
+        self.store = o.get("store")
+        bank = o.get("hash_bank")
+        self.bank: HashBank | None = bank if isinstance(bank, HashBank) else None
+        if self.bank is None and self.store is not None:
+            from spycatcher.store.hashbank import load_bank
+
+            self.bank = load_bank(self.store)
+        self.record = bool(o.get("photo_record", True))
+
+        self.index = MultiIndexHash()
+        self.keys: list[tuple[str, str]] = []  # index id -> (platform, profile id)
+        self.qualities: list[int] = []
+        self.variants: dict[int, tuple[bytes, ...]] = {}  # index id -> the 7 other orientations
+        self.analysis: dict[str, dict[str, Any]] = {}
+        self.matches: dict[str, list[dict[str, Any]]] = {}
+
+    # -- pass 1 --------------------------------------------------------------------------------
+
+    def observe_profile(self, profile: Profile) -> None:
+        ph = profile.photo
+        if ph is None:
+            return
+        info: dict[str, Any] = {}
+        photo_hash = None
+        if ph.path and self.base_dir:
+            try:
+                img = load_profile_photo(self.base_dir, ph.path)
+                photo_hash = hash_image(img.rgb)
+                info = analyse_image(img.rgb, self.model, self.geometry, photo_hash)
+            except ImageRejected as exc:
+                info = {"error": exc.reason, "error_code": exc.code}
+        if photo_hash is None and ph.pdq:
+            photo_hash = hash_from_hex(ph.pdq)
+            info.setdefault("pdq", photo_hash.hex)
+        if info:
+            self.analysis[profile.id] = info
+        if photo_hash is None:
+            return
+        if photo_hash.quality < MIN_QUALITY:
+            info["low_quality"] = True  # too little structure to match on
+            return
+        i = self.index.add(photo_hash.hash)
+        self.keys.append((profile.platform, profile.id))
+        self.qualities.append(photo_hash.quality)
+        if len(photo_hash.dihedral) > 1:
+            self.variants[i] = photo_hash.dihedral[1:]
+
+    # -- population ----------------------------------------------------------------------------
+
+    def _neighbours(self) -> dict[int, dict[int, int]]:
+        """For each index id, the other ids whose photo matches any orientation of its own."""
+        words = self.index.words()
+        n = words.shape[0]
+        found: dict[int, dict[int, int]] = {}
+        if n == 0:
+            return found
+        # identical hashes are queried once
+        uniq, first, inverse = np.unique(words, axis=0, return_index=True, return_inverse=True)
+        inverse = inverse.ravel()
+        members: dict[int, list[int]] = {}
+        for i, u in enumerate(inverse.tolist()):
+            members.setdefault(u, []).append(i)
+        for u in range(uniq.shape[0]):
+            h = words[first[u]].tobytes()
+            ids, dists = self.index.query(h, self.radius)
+            if (
+                len(ids) <= 1
+                and len(members[u]) <= 1
+                and not any(m in self.variants for m in members[u])
+            ):
+                continue
+            base = dict(zip(ids.tolist(), dists.tolist(), strict=True))
+            for i in members[u]:
+                got = dict(base)
+                for v in self.variants.get(i, ()):
+                    vids, vd = self.index.query(v, self.radius)
+                    for j, d in zip(vids.tolist(), vd.tolist(), strict=True):
+                        if j not in got or d < got[j]:
+                            got[j] = d
+                got.pop(i, None)
+                if got:
+                    found[i] = got
+        # matching is symmetric: a pdq-only profile is found by the other's mirrored variant
+        for i, got in list(found.items()):
+            for j, d in got.items():
+                other = found.setdefault(j, {})
+                if i not in other or d < other[i]:
+                    other[i] = d
+        return found
+
+    def finish(self, as_of: datetime) -> None:
+        for i, got in self._neighbours().items():
+            platform, pid = self.keys[i]
+            ordered = sorted(got.items(), key=lambda kv: (kv[1], self.keys[kv[0]][1]))
+            info = self.analysis.setdefault(pid, {})
+            info["shared_with"] = len(ordered)
+            if len(ordered) > self.max_group:
+                info["placeholder"] = True  # the platform's default picture, not a stolen face
+                continue
+            self.matches.setdefault(pid, []).extend(
+                {
+                    "kind": "profile",
+                    "ref": self.keys[j][1],
+                    "distance": int(d),
+                    "reason": "same photo as another profile in this scan",
+                }
+                for j, d in ordered[:MAX_NAMED]
+            )
+        if self.bank is not None and len(self.bank):
+            in_scan = {pid for _, pid in self.keys}
+            for i, (platform, pid) in enumerate(self.keys):
+                h = self.index.words()[i].tobytes()
+                hashes = (h, *self.variants.get(i, ()))
+                for m in self.bank.match(
+                    hashes, self.radius, ("known_bad", "profile"), (platform, pid)
+                ):
+                    if m["kind"] == "profile" and m["ref"] in in_scan:
+                        continue  # already found within this scan
+                    if m["kind"] == "profile":
+                        m["reason"] = "same photo as a profile seen in an earlier scan"
+                    self.matches.setdefault(pid, []).append(m)
+        if self.store is not None and self.record and self.keys:
+            from spycatcher.store.hashbank import record_profile_photos
+
+            words = self.index.words()
+            record_profile_photos(
+                self.store,
+                (
+                    (platform, pid, words[i].tobytes().hex(), self.qualities[i])
+                    for i, (platform, pid) in enumerate(self.keys)
+                ),
+            )
+
+    # -- pass 2 --------------------------------------------------------------------------------
+
+    def annotate(self, profile: Profile, ctx: ProfileContext) -> None:
+        info = self.analysis.get(profile.id)
+        if info:
+            ctx.photo_analysis.update(info)
+        found = self.matches.get(profile.id)
+        if found:
+            ctx.photo_matches.extend(found)
+
+
+def _names(ids: Iterable[str], total: int) -> str:
+    shown = list(ids)[:5]
+    text = ", ".join(shown)
+    if total > len(shown):
+        text += f" and {total - len(shown)} more"
+    return text
+
+
+@register
+class PhotoDetector(Detector):
+    """Reasons from the profile photo: missing, reused, known-bad, generated."""
+
+    name = "photo"
+    specs = (
+        SignalSpec(
+            "photo.missing",
+            "No profile photo",
+            0.4,
+            "A profile without a photo tells you nothing about who is behind it. Before you share "
+            "anything, check who they are through another channel, such as their organisation's "
+            "official website or switchboard.",
+        ),
+        SignalSpec(
+            "photo.reused",
+            "The same photo is on other profiles",
+            2.5,
+            "The same face appears on other profiles, so at most one of them can be the real "
+            "person. Fake recruiters often copy someone else's photo. Do not trust this profile "
+            "until you have checked who it is through another channel.",
+        ),
+        SignalSpec(
+            "photo.known_bad",
+            "Photo already known from fake profiles",
+            4.0,
+            "This photo has been seen before on fake profiles, or was taken from a catalogue or "
+            "stock photo site. Do not reply. Report the profile to the platform and tell your "
+            "security team.",
+        ),
+        SignalSpec(
+            "photo.ai_generated",
+            "Photo looks computer-generated",
+            2.5,
+            "The face looks as if a computer program made it rather than a camera. Real people "
+            "rarely use generated faces; fake profiles often do. Look for smeared earrings, odd "
+            "backgrounds and blurred hair edges, and check who the person is through another "
+            "channel.",
+        ),
+    )
+
+    def detect(self, profile: Profile, ctx: ProfileContext) -> Iterable[Signal]:
+        analysis = ctx.photo_analysis
+        if not _has_photo(profile) and not analysis.get("pdq"):
+            yield self.signal("photo.missing", 1.0, "The profile has no photo.")
+            return
+
+        same = [m for m in ctx.photo_matches if m.get("kind") == "profile"]
+        if same and not analysis.get("placeholder"):
+            total = max(int(analysis.get("shared_with", 0)), len(same))
+            closest = min(int(m.get("distance", 0)) for m in same)
+            others = [str(m.get("ref")) for m in same]
+            plural = "profile" if total == 1 else "profiles"
+            yield self.signal(
+                "photo.reused",
+                min(1.0, 0.7 + 0.15 * (total - 1)),
+                f"The same photo (allowing for resizing, cropping, mirroring or rotation) is on "
+                f"{total} other {plural}: {_names(others, total)}. The closest copy differs in "
+                f"{closest} of 256 bits of its fingerprint.",
+                {"profiles": others, "count": total, "distance": closest},
+            )
+
+        bad = [m for m in ctx.photo_matches if m.get("kind") == "bank"]
+        if bad:
+            best = min(bad, key=lambda m: int(m.get("distance", 0)))
+            d = int(best.get("distance", 0))
+            reason = str(best.get("reason") or "a photo used by fake profiles")
+            source = str(best.get("ref") or best.get("source") or "hash bank")
+            yield self.signal(
+                "photo.known_bad",
+                1.0 if d <= DEFAULT_THRESHOLD // 2 else 0.85,
+                f"The photo matches one on record as: {reason} (source: {source}; "
+                f"{d} of 256 bits of the fingerprint differ).",
+                {"source": source, "reason": reason, "distance": d, "matches": len(bad)},
+            )
+
+        p = analysis.get("ai_generated_probability")
+        alignment = float(analysis.get("stylegan_eye_alignment") or 0.0)
+        if isinstance(p, (int, float)):
+            if p >= AI_THRESHOLD:
+                extra = (
+                    " The eyes are also exactly where face generators put them."
+                    if alignment >= 0.5
+                    else ""
+                )
+                yield self.signal(
+                    "photo.ai_generated",
+                    (p - AI_THRESHOLD) / (1 - AI_THRESHOLD),
+                    f"Our image check gives a {p:.0%} chance that the face was generated by a "
+                    f"computer, from the fine texture and colour of its pixels.{extra}",
+                    {"probability": p, "eye_alignment": alignment},
+                )
+        elif alignment >= 0.5:
+            # no trained model: the geometric cue alone, kept weak (real FFHQ-style crops share it)
+            yield self.signal(
+                "photo.ai_generated",
+                0.4 * alignment,
+                "The eyes sit exactly where face-generating programs (StyleGAN and its "
+                "successors, as on 'this person does not exist') put them. Real photos are rarely "
+                "cropped like that, but some are, so this is only a hint.",
+                {"eye_alignment": alignment},
+            )
