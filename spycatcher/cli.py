@@ -354,6 +354,12 @@ def demo(
     console.print(f"Store:  {info['db']}")
 
 
+# The service: serve, keys, audit, privacy, outbox, review (thin commands in spycatcher.api.cli)
+from spycatcher.api.cli import register as _register_service  # noqa: E402
+
+_register_service(app)
+
+
 def main() -> None:
     app()
 

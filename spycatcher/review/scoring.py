@@ -1,0 +1,179 @@
+"""Re-scoring what changed, from the store: the service's incremental path.
+
+After an ingest or a report the service re-scores only the profiles that changed, with the same
+detectors and scorer as a scan (:func:`spycatcher.engine.core.assess`). What it can rebuild for one
+profile from the store it rebuilds: the profile itself, the messages and invitations it sent
+(``sent_texts``), and the weighted member reports. What needs the whole population (graph trust,
+shared templates, photo matches across profiles, behaviour statistics, campaigns, intelligence
+matches) it cannot recompute profile by profile, so those signals are carried forward from the
+profile's latest assessment (normally the last full scan) and the scorer combines old and new.
+
+The trade-off: an incremental score is fresh for what the profile says and did, and as old as the
+last ``spycatcher scan`` for population facts. Run a full scan (the batch path) on a schedule; the
+service keeps the gap small between scans.
+
+Service re-scores are stored as scan runs with ``engine="service"`` that are never "finished", so
+``Store.latest_run()`` still means the last full scan while ``Store.latest_assessment()`` returns
+the newest score of a profile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from spycatcher.engine.core import Scorer, run_detectors
+from spycatcher.review import reports as reports_mod
+from spycatcher.review.base import aware
+from spycatcher.schema import Profile
+from spycatcher.scoring.assessment import Assessment
+from spycatcher.signals.base import Detector, ProfileContext, Signal
+from spycatcher.store import Store
+from spycatcher.store.models import AssessmentRow, EventRow, ScanRun
+from spycatcher.store.review import ProfileStatusRow
+
+#: signal families that only a full scan over the population can compute
+POPULATION_FAMILIES = frozenset({"behaviour", "text", "photo", "graph", "campaign", "intel"})
+#: texts a profile sent that re-scoring reads (newest)
+MAX_SENT_TEXTS = 20
+APPROACH_TYPES = ("invitation", "message")
+
+
+@dataclass
+class Scored:
+    profile: Profile
+    ctx: ProfileContext
+    assessment: Assessment
+    #: the campaign id carried forward from the last scan, if any
+    campaign_id: str | None = None
+
+
+def sent_texts(s: Session, profile_id: str, limit: int = MAX_SENT_TEXTS) -> list[str]:
+    rows = s.execute(
+        select(EventRow.data)
+        .where(EventRow.actor == profile_id, EventRow.type.in_(APPROACH_TYPES))
+        .order_by(EventRow.at.desc())
+        .limit(limit)
+    ).scalars()
+    texts = [str(d.get("text")) for d in rows if isinstance(d, dict) and d.get("text")]
+    return list(reversed(texts))
+
+
+def decided_at(s: Session, platform: str, profile_id: str) -> datetime | None:
+    row = s.get(ProfileStatusRow, (platform, profile_id))
+    return aware(row.decided_at) if row is not None else None
+
+
+def latest_assessments(
+    s: Session, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], AssessmentRow]:
+    """The newest stored assessment of each (platform, profile id)."""
+    out: dict[tuple[str, str], AssessmentRow] = {}
+    ids = sorted({pid for _, pid in keys})
+    wanted = set(keys)
+    for i in range(0, len(ids), 500):
+        q = (
+            select(AssessmentRow)
+            .join(ScanRun, ScanRun.run_id == AssessmentRow.run_id)
+            .where(AssessmentRow.profile_id.in_(ids[i : i + 500]))
+            .order_by(ScanRun.started_at.desc(), AssessmentRow.id.desc())
+        )
+        for row in s.scalars(q):
+            k = (row.platform, row.profile_id)
+            if k in wanted and k not in out:
+                out[k] = row
+    return out
+
+
+def carried_signals(previous: AssessmentRow | None, fresh: list[Signal]) -> list[Signal]:
+    """Population signals of the previous assessment that the fresh pass could not compute."""
+    if previous is None:
+        return []
+    have = {s.name for s in fresh}
+    out = []
+    for d in previous.signals or []:
+        name = str(d.get("name", ""))
+        if name in have or name.split(".", 1)[0] not in POPULATION_FAMILIES:
+            continue
+        out.append(
+            Signal(
+                name=name,
+                strength=float(d.get("strength", 0.0)),
+                evidence=str(d.get("evidence", "")),
+                advice=str(d.get("advice", "")),
+                data=dict(d.get("data") or {}),
+            )
+        )
+    return out
+
+
+class Rescorer:
+    """Scores profiles from the store's view of them; stores the results as a service run."""
+
+    def __init__(
+        self,
+        store: Store,
+        report_policy: reports_mod.ReportPolicy,
+        scorer: Scorer | None = None,
+        detectors: Sequence[Detector] | None = None,
+    ):
+        self.store = store
+        self.report_policy = report_policy
+        self._scorer = scorer
+        self._detectors = list(detectors) if detectors is not None else None
+
+    @property
+    def scorer(self) -> Scorer:
+        if self._scorer is None:
+            from spycatcher.scoring.zero_shot import ZeroShotScorer
+
+            self._scorer = ZeroShotScorer()
+        return self._scorer
+
+    @property
+    def detectors(self) -> list[Detector]:
+        if self._detectors is None:
+            from spycatcher.signals.registry import detectors
+
+            self._detectors = detectors()
+        return self._detectors
+
+    def context(self, s: Session, profile: Profile, now: datetime) -> ProfileContext:
+        ctx = ProfileContext(as_of=now)
+        ctx.sent_texts.extend(sent_texts(s, profile.id))
+        since = decided_at(s, profile.platform, profile.id)
+        ctx.reports.update(
+            reports_mod.context(s, self.report_policy, profile.platform, profile.id, since)
+        )
+        return ctx
+
+    def score(self, profiles: Sequence[Profile], now: datetime) -> list[Scored]:
+        out: list[Scored] = []
+        with self.store.session() as s:
+            prev = latest_assessments(s, [(p.platform, p.id) for p in profiles])
+            for p in profiles:
+                ctx = self.context(s, p, now)
+                fresh = run_detectors(p, ctx, self.detectors)
+                before = prev.get((p.platform, p.id))
+                signals = fresh + carried_signals(before, fresh)
+                a = self.scorer.score(p, signals, ctx)
+                out.append(Scored(p, ctx, a, before.campaign_id if before is not None else None))
+        return out
+
+    def save(self, scored: Sequence[Scored], source: str) -> str | None:
+        """Store the assessments as one service run (see the module docstring)."""
+        if not scored:
+            return None
+        run_id = self.store.start_run("service", source, self.scorer.name)
+        rows: list[dict[str, Any]] = []
+        for sc in scored:
+            row = sc.assessment.as_dict()
+            row["campaign_id"] = sc.campaign_id
+            rows.append(row)
+        self.store.save_assessments(run_id, rows)
+        return run_id
