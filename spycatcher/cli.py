@@ -359,6 +359,10 @@ from spycatcher.api.cli import register as _register_service  # noqa: E402
 
 _register_service(app)
 
+from spycatcher.photo.cli import photo_app  # noqa: E402
+
+app.add_typer(photo_app, name="photo")
+
 
 def main() -> None:
     app()

@@ -240,7 +240,7 @@ def patch_features(
 # the estimator
 
 
-def _as_binary(y: Sequence[Any]) -> np.ndarray:
+def _as_binary(y: Sequence[Any] | np.ndarray) -> np.ndarray:
     """Labels as 0 (real) / 1 (ai_generated); accepts those strings, booleans or 0/1."""
     out = []
     for v in y:
@@ -305,7 +305,9 @@ class AIFaceDetector(ClassifierMixin, BaseEstimator):
     ) -> float:
         return float(np.mean(((f - mean) / scale) @ coef + icpt))
 
-    def fit_features(self, feats: list[np.ndarray], y: Sequence[Any]) -> AIFaceDetector:
+    def fit_features(
+        self, feats: list[np.ndarray], y: Sequence[Any] | np.ndarray
+    ) -> AIFaceDetector:
         """Fit from precomputed :meth:`image_features` (lets evaluation extract features once)."""
         yb = _as_binary(y)
         if len(feats) != len(yb):
@@ -329,7 +331,7 @@ class AIFaceDetector(ClassifierMixin, BaseEstimator):
         self.n_features_ = int(self.coef_.shape[0])
         return self
 
-    def fit(self, X: Sequence[np.ndarray], y: Sequence[Any]) -> AIFaceDetector:
+    def fit(self, X: Sequence[np.ndarray], y: Sequence[Any] | np.ndarray) -> AIFaceDetector:
         return self.fit_features(self._features(X), y)
 
     # -- prediction ----------------------------------------------------------------------------
