@@ -1,0 +1,173 @@
+"""Wording shared across accounts: ``text.*`` signals from near-duplicate summaries, headlines
+and messages.
+
+Personas are made in batches from one script: the same "About" text with a few words changed, the
+same headline, the same approach message sent from several accounts. :class:`TemplateStage`
+indexes every profile's summary and headline, and a bounded sample of each account's messages,
+in MinHash LSH indexes (:mod:`spycatcher.text.templates`), clusters them once all records are seen,
+and tells each profile which others share its wording. Genuine people share wording too (a
+company's boilerplate, a recruiting firm's InMail template, "Software Engineer at Google"), so
+very short texts are not indexed, huge clusters are treated as boilerplate, and the weights are
+moderate: shared wording matters most together with what the account does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import numpy as np
+
+from spycatcher.engine.stages import PopulationStage, register_stage
+from spycatcher.schema import Event, Profile
+from spycatcher.signals.base import Detector, ProfileContext, Signal, SignalSpec
+from spycatcher.signals.registry import register
+from spycatcher.text.templates import TemplateIndex
+
+#: ids of other profiles listed per field in ctx.template_matches
+MAX_LISTED = 20
+#: distinct message texts indexed per sender
+MESSAGES_PER_ACTOR = 3
+#: minimum content words for a text to count as a template, by field
+MIN_TOKENS = {"summary": 8, "headline": 4, "message": 8}
+#: clusters larger than this are boilerplate, not a campaign's script, by field
+MAX_CLUSTER = {"summary": 500, "headline": 100, "message": 500}
+FIELDS = ("summary", "headline", "message")
+
+
+@register_stage
+class TemplateStage(PopulationStage):
+    """Near-duplicate clusters of summaries, headlines and messages into ``ctx.template_matches``.
+
+    Options: ``template_threshold`` (estimated Jaccard of content words, default 0.5).
+    """
+
+    name = "templates"
+    order = 30
+
+    def __init__(self, options: dict[str, object] | None = None) -> None:
+        super().__init__(options)
+        threshold = float(str(self.options.get("template_threshold", 0.5)))
+        self.indexes = {
+            f: TemplateIndex(threshold=threshold, min_tokens=MIN_TOKENS[f]) for f in FIELDS
+        }
+        self._ids: dict[str, int] = {}
+        self._id_list: list[str] = []
+        #: per sender: hashes of the texts already looked at (indexed or too short), bounded
+        self._msg_seen: dict[int, list[int]] = {}
+        self._clusters: dict[str, dict[int, np.ndarray]] = {}
+
+    def _intern(self, pid: str) -> int:
+        i = self._ids.get(pid)
+        if i is None:
+            i = len(self._id_list)
+            self._ids[pid] = i
+            self._id_list.append(pid)
+        return i
+
+    def observe_profile(self, profile: Profile) -> None:
+        i = self._intern(profile.id)
+        if profile.summary:
+            self.indexes["summary"].add(i, profile.summary)
+        if profile.headline:
+            self.indexes["headline"].add(i, profile.headline)
+
+    def observe_event(self, event: Event) -> None:
+        if not event.text or (event.type != "message" and event.type != "invitation"):
+            return
+        a = self._ids.get(event.actor)
+        if a is None:
+            return  # not a profile in this scan: nothing to annotate
+        seen = self._msg_seen.get(a)
+        if seen is None:
+            seen = self._msg_seen[a] = [0]  # [number indexed, text hashes...]
+        elif seen[0] >= MESSAGES_PER_ACTOR or len(seen) > 3 * MESSAGES_PER_ACTOR:
+            return
+        h = hash(event.text)
+        if h in seen[1:]:
+            return
+        seen.append(h)
+        if self.indexes["message"].add(a, event.text):
+            seen[0] += 1
+
+    def finish(self, as_of: datetime) -> None:
+        self._msg_seen.clear()
+        for f, index in self.indexes.items():
+            index.build()
+            self._clusters[f] = index.key_clusters(min_size=2)
+
+    def annotate(self, profile: Profile, ctx: ProfileContext) -> None:
+        i = self._ids.get(profile.id)
+        if i is None:
+            return
+        sizes: dict[str, int] = {}
+        for f in FIELDS:
+            members = self._clusters.get(f, {}).get(i)
+            if members is None:
+                continue
+            others = members[members != i]
+            sizes[f] = int(len(others))
+            ctx.template_matches[f] = [self._id_list[int(k)] for k in others[:MAX_LISTED]]
+        if sizes:
+            ctx.extra["template_cluster_sizes"] = sizes
+
+
+SPECS: tuple[SignalSpec, ...] = (
+    SignalSpec(
+        "text.template_summary",
+        "Profile text copied from other profiles",
+        1.4,
+        "Fake profiles are made in batches from one script. Text worded like several other "
+        "profiles' is a reason to check whether the person and employer are real before "
+        "accepting or replying.",
+    ),
+    SignalSpec(
+        "text.template_headline",
+        "Headline worded like other profiles'",
+        0.5,
+        "Many genuine colleagues share a job title, so this matters only together with other "
+        "signs; check the profile's history and employer.",
+    ),
+    SignalSpec(
+        "text.template_message",
+        "Sends the same message as other accounts",
+        1.0,
+        "The same approach message sent from several accounts points to a script run by a team. "
+        "Genuine recruiting firms also use templates: check who is behind the message before "
+        "replying, and report it if it offers money, trips or asks about your work.",
+    ),
+)
+
+_FIELD_SIGNAL = {
+    "summary": ("text.template_summary", "summary"),
+    "headline": ("text.template_headline", "headline"),
+    "message": ("text.template_message", "messages"),
+}
+
+
+@register
+class TemplateDetector(Detector):
+    """``text.*``: reads ``ctx.template_matches`` (from :class:`TemplateStage`)."""
+
+    name = "text.templates"
+    specs = SPECS
+
+    def detect(self, profile: Profile, ctx: ProfileContext) -> Iterable[Signal]:
+        out: list[Signal] = []
+        sizes = ctx.extra.get("template_cluster_sizes", {})
+        for f, ids in ctx.template_matches.items():
+            if f not in _FIELD_SIGNAL or not ids:
+                continue
+            n = int(sizes.get(f, len(ids)))
+            if n > MAX_CLUSTER[f]:
+                continue  # boilerplate shared by a crowd, not a campaign's script
+            name, what = _FIELD_SIGNAL[f]
+            strength = min(1.0, 0.5 + 0.1 * (n - 1))
+            named = ", ".join(ids[:5])
+            more = f" and {n - 5} more" if n > 5 else ""
+            evidence = (
+                f"Same wording in their {what} as {n} other profile{'s' if n > 1 else ''}: "
+                f"{named}{more}"
+            )
+            out.append(self.signal(name, strength, evidence, {"others": ids, "count": n}))
+        return out

@@ -1,0 +1,181 @@
+"""The lure lexicon: each category fires on approach wording, quotes it exactly, survives
+obfuscation and paraphrase, and stays quiet on everyday professional and recruiter messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from spycatcher.text.lures import Lexicon, LureMatcher, default_matcher, flagged
+
+LURES = [
+    (
+        "paid_work",
+        "We pay USD 2,000 for a short report on EU energy policy.",
+        "pay USD 2,000 for a short report",
+    ),
+    ("paid_work", "Our client offers $500 per article, nothing complicated.", "$500 per article"),
+    (
+        "paid_work",
+        "You would be well compensated for your insights.",
+        "compensated for your insights",
+    ),
+    ("paid_work", "This is a paid consulting project for our client.", "paid consulting project"),
+    ("trip", "Our institute will invite you to Beijing for a seminar.", "invite you to Beijing"),
+    ("trip", "It is an all-expenses-paid visit, flights and hotel included.", "all-expenses-paid"),
+    ("trip", "We will cover all your travel and accommodation.", "cover all your travel"),
+    (
+        "trip",
+        "Business class flights and a five-star hotel are arranged.",
+        "Business class flights",
+    ),
+    ("flattery", "Your unique expertise in arms control is rare.", "Your unique expertise"),
+    (
+        "flattery",
+        "As one of the leading experts on Baltic security, you",
+        "as one of the leading experts",
+    ),
+    (
+        "flattery",
+        "Your insights would be invaluable to our members.",
+        "Your insights would be invaluable",
+    ),
+    ("urgency", "Please keep this between us for now.", "keep this between us"),
+    (
+        "urgency",
+        "There is no need to tell your employer about it.",
+        "There is no need to tell your employer",
+    ),
+    ("urgency", "Only a few selected experts are invited.", "Only a few selected experts"),
+    ("off_platform", "Can we continue on WhatsApp?", "WhatsApp"),
+    ("off_platform", "Add me on WeChat: lily_wu88", "WeChat"),
+    ("off_platform", "Let's talk on Signal, it is safer.", "talk on Signal"),
+    ("off_platform", "LinkedIn is not secure, let us move elsewhere.", "LinkedIn is not secure"),
+    ("off_platform", "What is your personal email?", "your personal email"),
+    ("off_platform", "Perhaps we could meet in Shanghai next month.", "meet in Shanghai"),
+    (
+        "elicitation",
+        "Could you share some internal documents on the review?",
+        "share some internal documents",
+    ),
+    (
+        "elicitation",
+        "Who else in your department works on export licences?",
+        "Who else in your department works",
+    ),
+    (
+        "elicitation",
+        "Do you have access to classified briefings?",
+        "Do you have access to classified briefings",
+    ),
+    (
+        "elicitation",
+        "What is the ministry's real position on the talks?",
+        "What is the ministry's real position",
+    ),
+]
+
+
+@pytest.mark.parametrize(("category", "text", "quote"), LURES)
+def test_each_category_fires_with_the_exact_span(category: str, text: str, quote: str) -> None:
+    hits = [h for h in default_matcher().flagged(text) if h.category == category]
+    assert hits, text
+    assert any(h.text.lower() == quote.lower() for h in hits), [h.text for h in hits]
+    for h in hits:
+        assert text[h.start : h.end] == h.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Add me on W h a t s A p p",
+        "add me on wh4tsapp",
+        "add me on WhatsАpp",
+        "add me on Whats\u200bApp",
+        "ADD ME ON ＷＥＣＨＡＴ",
+        "t3l3gram is better",
+        "move to s i g n a l please",
+    ],
+)
+def test_obfuscated_off_platform_moves(text: str) -> None:
+    hits = [h for h in default_matcher().flagged(text) if h.category == "off_platform"]
+    assert hits, text
+    for h in hits:
+        assert text[h.start : h.end] == h.text
+        assert h.text.strip() == h.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi Sarah, I came across your profile and was impressed by your experience. We have an "
+        "exciting opportunity for a Senior Engineer. Are you open to a quick call this week?",
+        "Do you hold active SC clearance? The role is based in Bristol, salary up to 65k.",
+        "I work on signal processing for radar systems; the signal was strong.",
+        "Thanks for the invite! Looking forward to connecting.",
+        "Travel expenses for the interview will be reimbursed, and the role pays £55,000.",
+        "Could you send me the slides from Tuesday's meeting? My email is anna@acme.com",
+        "This is a unique opportunity to join a fast-growing start-up, please reply ASAP.",
+        "We offer a modest honorarium for speakers at our annual seminar in Leeds.",
+        "What projects are you working on at the moment? Happy to swap notes over coffee.",
+        "The report is due Friday; I'll pay for lunch.",
+        "She reports to the CFO and is paid monthly.",
+    ],
+)
+def test_everyday_and_recruiter_messages_are_not_flagged(text: str) -> None:
+    assert default_matcher().flagged(text) == []
+
+
+def test_whatsapp_group_for_alumni_is_not_a_move() -> None:
+    assert default_matcher().flagged("Our WhatsApp group for the alumni reunion") == []
+
+
+def test_weak_cues_need_a_strong_lure_of_another_category() -> None:
+    weak_only = "A unique opportunity with an honorarium; do you hold SC clearance? Reply ASAP."
+    m = default_matcher()
+    assert {h.category for h in m.hits(weak_only)} >= {"urgency", "paid_work", "elicitation"}
+    assert all(not h.strong for h in m.hits(weak_only))
+    assert m.flagged(weak_only) == []
+    corroborated = weak_only + " Please add me on WeChat."
+    cats = {h.category for h in m.flagged(corroborated)}
+    assert cats == {"urgency", "paid_work", "elicitation", "off_platform"}
+    # corroboration from another text of the same sender
+    assert {h.category for h in flagged(m.hits(weak_only), {"trip"})} == {
+        "urgency",
+        "paid_work",
+        "elicitation",
+    }
+
+
+def test_mask_and_category_names() -> None:
+    m = default_matcher()
+    mask = m.mask("Add me on WhatsApp and keep this between us")
+    assert m.category_names(mask) == ["urgency", "off_platform"]
+    assert m.mask(None) == 0 and m.mask("") == 0
+
+
+def test_a_user_lexicon(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "lex.toml"
+    path.write_text(
+        "[macros]\nS = '[^a-z0-9]+'\n"
+        "[[category]]\nname = 'crypto'\ntitle = 'asks for crypto'\n"
+        "[[category.pattern]]\nid = 'usdt'\nregex = '\\busdt{S}wallet\\b'\ngate = ['usdt']\n",
+        encoding="utf-8",
+    )
+    m = LureMatcher(Lexicon.load(path))
+    hits = m.flagged("Send it to my USDT  wallet")
+    assert [(h.category, h.text) for h in hits] == [("crypto", "USDT  wallet")]
+
+
+def test_a_bad_user_lexicon_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="pattern broken: bad regular expression"):
+        Lexicon.from_toml("[[category]]\nname='x'\n[[category.pattern]]\nid='broken'\nregex='('\n")
+    with pytest.raises(ValueError, match="strength must be strong or weak"):
+        Lexicon.from_toml(
+            "[[category]]\nname='x'\n[[category.pattern]]\nid='p'\nregex='a'\nstrength='meh'\n"
+        )
+
+
+def test_long_texts_are_bounded() -> None:
+    text = "hello " * 50_000 + "add me on WhatsApp"
+    assert default_matcher().flagged(text) == []  # beyond MAX_CHARS: not read
+    assert default_matcher().flagged("add me on WhatsApp " + "hello " * 50_000)
