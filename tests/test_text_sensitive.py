@@ -89,7 +89,8 @@ def test_org_key_merges_spellings() -> None:
 def test_user_config_and_errors(tmp_path) -> None:  # type: ignore[no-untyped-def]
     cfg = tmp_path / "s.toml"
     cfg.write_text(
-        'exclude = ["toy army"]\n[sectors.space]\ntitle = "space"\npatterns = ["orbital", "army"]\n',
+        'exclude = ["toy army"]\n'
+        '[sectors.space]\ntitle = "space"\npatterns = ["orbital", "army"]\n',
         encoding="utf-8",
     )
     orgs = SensitiveOrgs.load(cfg)
