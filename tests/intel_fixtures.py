@@ -167,8 +167,9 @@ def _fake(pid: str, name: str, **kw: Any) -> dict[str, Any]:
     }
 
 
-def network(folder: Path, genuine: int = 36) -> tuple[Path, Path]:
-    """profiles.jsonl and events.jsonl: genuine members, the three personas and a photo reuser."""
+def network(folder: Path, genuine: int = 36, secret: bool = False) -> tuple[Path, Path]:
+    """profiles.jsonl and events.jsonl: genuine members, the three personas and a photo reuser
+    (and, with ``secret``, the persona only TLP:RED intelligence names)."""
     profiles = [_genuine(i) for i in range(genuine)]
     fakes = [
         _fake("p-rachel", "Rachel Li",
@@ -179,6 +180,8 @@ def network(folder: Path, genuine: int = 36) -> tuple[Path, Path]:
         _fake("p-laeticia", "Laeticia Chen", url="https://www.linkedin.com/in/laeticia-chen-1",
               photo={"pdq": flip_bits(PHOTO_PDQ, 6)}),
     ]  # fmt: skip
+    if secret:
+        fakes.append(_fake("p-secret", "Mei Zhang", url="https://www.linkedin.com/in/mei-zhang-7"))
     profiles.extend(fakes)
     events = []
     n = 0

@@ -25,8 +25,9 @@ store, the previous export of each id is remembered: unchanged content keeps its
 intelligence (the original marking-definition ids, TLP 1.0 or 2.0 as received); an object with no
 TLP of its own gets the exporter's default (TLP 2.0 AMBER unless told otherwise); relationships
 carry the union of both ends. **TLP:RED never leaves**: any object whose markings include RED is
-withheld, together with everything that refers to it, whatever the options say; an optional
-ceiling (``max_tlp``) withholds more. Every bundle is validated with ``stix2`` before it is
+withheld, together with everything that refers to it, whatever the options say (a campaign with
+a withheld member is withheld whole, and a reason that names a withheld account or campaign is
+dropped from the descriptions of the others); an optional ceiling (``max_tlp``) withholds more. Every bundle is validated with ``stix2`` before it is
 written.
 """
 
@@ -228,7 +229,9 @@ class _Builder:
         self.add(obj, c.first_seen or now, c.last_seen or now)
         return sid
 
-    def finding(self, f: Finding, campaign_ref: str | None, now: datetime) -> None:
+    def finding(
+        self, f: Finding, campaign_ref: str | None, now: datetime, secret: Sequence[str] = ()
+    ) -> None:
         refs = self.refs_for(f.marking_refs)
         why = self.blocked(refs)
         if why:
@@ -259,7 +262,9 @@ class _Builder:
         if li and li.startswith("linkedin.com/"):
             pattern += f" OR [url:value = {quote('https://www.' + li)}]"
         ind_id = stix_id("indicator", "account", key)
-        reasons = "; ".join(r for r in f.reasons[:8] if r)
+        # a reason that names a withheld account or campaign would leak it: it is dropped
+        kept = [r for r in f.reasons if r and not any(t in r for t in secret)]
+        reasons = "; ".join(kept[:8])
         desc = f"Fake {f.platform} profile '{f.name or f.profile_id}'"
         if f.score is not None:
             desc += f", scored {f.score:.2f} ({f.level or 'n/a'})"
@@ -430,12 +435,20 @@ def build_bundle(
         if f.campaign_id:
             by_campaign.setdefault(f.campaign_id, []).append(f)
     campaign_refs: dict[str, str | None] = {}
+    secret: list[str] = []
     for c in campaigns:
         members = by_campaign.get(c.id, [])
         refs = b.refs_for(r for f in members for r in f.marking_refs)
         campaign_refs[c.id] = b.campaign(c, refs, now)
+        if campaign_refs[c.id] is None:
+            secret.append(c.id)
+    for f in findings:
+        if b.blocked(b.refs_for(f.marking_refs)):
+            secret.append(f.profile_id)
+            if f.name and len(f.name) >= 4:
+                secret.append(f.name)
     for f in sorted(findings, key=lambda f: (f.platform, f.profile_id)):
-        b.finding(f, campaign_refs.get(f.campaign_id or ""), now)
+        b.finding(f, campaign_refs.get(f.campaign_id or ""), now, secret)
 
     result = ExportResult(bundle={}, withheld=b.withheld)
     prev = previous or {}
