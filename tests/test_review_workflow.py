@@ -4,11 +4,11 @@ every step in the audit trail and the decisions readable as training labels."""
 
 from __future__ import annotations
 
+from review_helpers import FAKE, MEMBERS, load_network, running
 from sqlalchemy import select
 
 from spycatcher.review.audit import verify
 from spycatcher.store.review import ActionRow, DecisionRow
-from review_helpers import FAKE, MEMBERS, load_network, running
 
 
 def _case_of(svc, profile_id):
