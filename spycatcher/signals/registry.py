@@ -18,6 +18,7 @@ ENTRY_POINT_GROUP = "spycatcher.detectors"
 #: modules whose import registers the built-in detectors
 BUILTIN_MODULES = (
     "spycatcher.signals.profile",
+    "spycatcher.signals.audience",
     "spycatcher.signals.message",
     "spycatcher.signals.behaviour",
     "spycatcher.signals.templates",
