@@ -78,26 +78,59 @@ def test_unrelated_suspects_stay_apart() -> None:
 
 
 def test_two_weak_links_make_a_campaign_one_does_not() -> None:
+    pool = [f"v{i}" for i in range(8)]
     traits = [
-        sus("t1", template_matches={"summary": ["t2"], "invitation": ["t2"]}),
-        sus("t2", template_matches={"summary": ["t1"], "invitation": ["t1"]}),
-        # shell employer + creation burst
-        sus("r1", employers=["risehr"], created_at=T0),
-        sus("r2", employers=["risehr"], created_at=T0 + timedelta(days=2)),
-        sus("r3", employers=["risehr"], created_at=T0 + timedelta(days=1)),
+        sus("t1", template_matches={"summary": ["t2"], "message": ["t2"]}),
+        sus("t2", template_matches={"summary": ["t1"], "message": ["t1"]}),
+        # shell employer + creation burst + overlapping targets
+        sus("r1", employers=["risehr"], created_at=T0, targets=pool[:5]),
+        sus("r2", employers=["risehr"], created_at=T0 + timedelta(days=2), targets=pool[2:7]),
+        sus("r3", employers=["risehr"], created_at=T0 + timedelta(days=1), targets=pool[3:8]),
         # overlapping targets + the same uncommon website
-        sus("o1", targets=["v1", "v2", "v3", "v4"], contacts=["web:sino-euro.org"]),
-        sus("o2", targets=["v2", "v3", "v4", "v5"], contacts=["web:sino-euro.org"]),
+        sus("o1", targets=["w1", "w2", "w3", "w4"], contacts=["web:sino-euro.org"]),
+        sus("o2", targets=["w2", "w3", "w4", "w5"], contacts=["web:sino-euro.org"]),
     ]
     camps = find_campaigns(traits, AS_OF, employer_staff={"risehr": 3})
     assert by_members(camps) == [{"o1", "o2"}, {"r1", "r2", "r3"}, {"t1", "t2"}]
     rise = next(c for c in camps if "r1" in c.members)
-    assert rise.links == {"burst": 3, "employer": 3}
+    assert rise.links == {"burst": 3, "employer": 3, "targets": 3}
     assert any("“risehr”" in e and "almost no one else" in e for e in rise.evidence)
     assert any("created within 3 days" in e for e in rise.evidence)
     o = next(c for c in camps if "o1" in c.members)
-    assert o.targets[:3] == ["v2", "v3", "v4"]  # approached by both first
+    assert o.targets[:3] == ["w2", "w3", "w4"]  # approached by both first
     assert any("approached 3 of the same people" in e for e in o.evidence)
+
+
+def test_context_alone_never_links() -> None:
+    """New hires of a small firm who joined the same week share an employer and a burst only."""
+    traits = [
+        sus(f"n{i}", employers=["solent quantum"], created_at=T0 + timedelta(hours=i))
+        for i in range(4)
+    ]
+    assert find_campaigns(traits, AS_OF, employer_staff={"solent quantum": 5}) == []
+    # headlines are too short to be a template, so headline + burst is context too
+    hl = [
+        sus("h1", template_matches={"headline": ["h2"]}, created_at=T0),
+        sus("h2", template_matches={"headline": ["h1"]}, created_at=T0),
+    ]
+    assert find_campaigns(hl, AS_OF) == []
+
+
+def test_past_employers_are_not_shell_claims_when_counts_are_known() -> None:
+    """One operator reuses employers across campaigns; only a current claim counts."""
+    a = sus("a", employers=["pan consulting group", "obrien & partners"])
+    b = sus("b", employers=["pan consulting group", "obrien & partners"])
+    c = sus("c", employers=["pioneer advisory", "pan consulting group"])  # pan is a past job
+    a.extra["employer_staff"] = {"pan consulting group": 2}  # current employers, counted
+    b.extra["employer_staff"] = {"pan consulting group": 2}
+    c.extra["employer_staff"] = {"pioneer advisory": 1}
+    assert shell_employers([a, b, c]) == {"pan consulting group": [0, 1]}
+    # without any counts every listed employer is taken as claimed
+    plain = [
+        sus("d", employers=["pan consulting group"]),
+        sus("e", employers=["pan consulting group"]),
+    ]
+    assert shell_employers(plain) == {"pan consulting group": [0, 1]}
 
 
 def test_contact_details_are_strong_and_a_shell_is_told_from_a_real_employer() -> None:
@@ -152,7 +185,16 @@ def test_campaign_dict_matches_the_results_contract() -> None:
 
 def test_campaign_score_rises_with_stronger_ties_and_lifts_members() -> None:
     weak = find_campaigns(
-        [sus(f"r{i}", employers=["risehr"], created_at=T0, score=0.45) for i in range(2)], AS_OF
+        [
+            sus(
+                f"r{i}",
+                employers=["risehr"],
+                template_matches={"summary": [f"r{1 - i}"]},
+                score=0.45,
+            )
+            for i in range(2)
+        ],
+        AS_OF,
     )[0]
     strong = find_campaigns(
         [

@@ -13,17 +13,20 @@ trait               weight  when
 photo               1.0     PDQ hashes within Hamming distance 31 (the same picture)
 email or phone      1.0     the same address or number
 template (a field)  0.5     the same wording in one field (summary, messages, ...); two
-                            fields make a link on their own
-shell employer      0.5     an employer that (almost) only suspects list
+                            fields make a link on their own. Headlines do not count: they
+                            are too short ("Research Fellow at ...") to be anyone's template
+shell employer      0.5     a current employer that (almost) only suspects list
 website             0.5     the same uncommon website domain
-targets             0.5     they approached overlapping sets of people
-creation burst      0.5     accounts created within ``BURST_DAYS`` of each other, counted
-                            only beside another shared trait
+targets             0.5     they approached overlapping sets of people (Jaccard)
+creation burst      0.5     accounts created within ``BURST_DAYS`` of each other
 ==================  ======  ============================================================
 
-So a campaign forms from one strong link or two weak ones, never from one weak coincidence (two
-suspects at the same big employer, or created the same week). Campaigns are the connected
-components of linked suspects, with at least two members. Keys shared by too many suspects
+A pair is linked at 1.0, and only if it shares something its members *made or did* (a photo,
+contact details, wording, a website, targets): an employer and a creation date are context that
+adds weight, never a link on their own. So a campaign forms from one strong link or two weak
+ones, never from one weak coincidence, and never from context alone: colleagues at a small firm
+who joined the same week, or suspects at one big employer, stay apart. Campaigns are the
+connected components of linked suspects, with at least two members. Keys shared by too many suspects
 (``MAX_BUCKET``: a default avatar, a webmail domain) are not evidence of one operator and are
 skipped.
 
@@ -61,6 +64,10 @@ TARGET_JACCARD = 0.15
 TARGET_MIN_SHARED = 2
 #: a key (photo, contact, employer, target, template group) shared by more suspects is too common
 MAX_BUCKET = 500
+#: per-field template weights (default WEAK); see the module docstring
+TEMPLATE_FIELD_WEIGHT = {"headline": 0.0}
+#: link kinds that come from what a persona made or did; a link needs at least one of them
+ACTIVITY_KINDS = frozenset({"template", "website", "targets"})
 #: an employer is a shell when at least this share of the people listing it are suspects
 SHELL_SHARE = 0.5
 #: without population counts, an employer listed by more suspects than this is taken as real
@@ -223,11 +230,11 @@ class _Relations:
     #: (i, j) with i < j -> {kind or "template:<field>": weight}
     weak: dict[tuple[int, int], dict[str, float]] = field(default_factory=lambda: defaultdict(dict))
 
-    def add_weak(self, i: int, j: int, kind: str) -> None:
+    def add_weak(self, i: int, j: int, kind: str, weight: float = WEAK) -> None:
         if i == j:
             return
         key = (i, j) if i < j else (j, i)
-        self.weak[key][kind] = WEAK
+        self.weak[key][kind] = weight
 
 
 def _buckets(values: Iterable[tuple[int, Iterable[str]]]) -> dict[str, list[int]]:
@@ -291,10 +298,13 @@ def _template_links(
         for fld, others in t.template_matches.items():
             if len(others) > MAX_BUCKET:
                 continue
+            weight = TEMPLATE_FIELD_WEIGHT.get(fld, WEAK)
+            if weight <= 0:
+                continue
             for other in others:
                 j = index.get(other)
                 if j is not None:
-                    rel.add_weak(i, j, f"template:{fld}")
+                    rel.add_weak(i, j, f"template:{fld}", weight)
 
 
 def shell_employers(
@@ -304,9 +314,12 @@ def shell_employers(
 
     A real big employer is listed by many people who are not suspects; a shell set up for
     personas is listed (almost) only by them. With population counts (``employer_staff``: how many
-    profiles in the whole scan list the employer, or per-trait ``extra["employer_staff"]``), a
-    shell is an employer where at least ``SHELL_SHARE`` of those listing it are suspects. Without
-    them, employers listed by more than ``MAX_SHELL_SUSPECTS`` suspects are taken as real.
+    profiles in the whole scan list the employer as current, or per-trait
+    ``extra["employer_staff"]``, which the ``employers`` stage writes for current positions), a
+    shell is a counted employer where at least ``SHELL_SHARE`` of those listing it are suspects;
+    an employer without a count is then only a past job, and past jobs are not claims of being on
+    a shell's staff (one operator reuses filler employers across campaigns). With no counts at all,
+    employers listed by more than ``MAX_SHELL_SUSPECTS`` suspects are taken as real.
     """
     staff = {" ".join(k.split()).lower(): v for k, v in (employer_staff or {}).items()}
     for t in traits:
@@ -317,7 +330,7 @@ def shell_employers(
                     key = " ".join(str(k).split()).lower()
                     staff[key] = max(staff.get(key, 0), v)
     out: dict[str, list[int]] = {}
-    names = ((i, [" ".join(e.split()).lower() for e in t.employers]) for i, t in enumerate(traits))
+    names = ((i, [" ".join(e.split()).lower() for e in _claimed(t)]) for i, t in enumerate(traits))
     for name, members in _buckets(names).items():
         if name in GENERIC_EMPLOYERS or len(members) < 2 or len(members) > MAX_BUCKET:
             continue
@@ -325,10 +338,18 @@ def shell_employers(
         if total is not None:
             if len(members) < SHELL_SHARE * max(total, len(members)):
                 continue
-        elif len(members) > MAX_SHELL_SUSPECTS:
+        elif staff or len(members) > MAX_SHELL_SUSPECTS:
             continue
         out[name] = sorted(members)
     return out
+
+
+def _claimed(t: SuspectTraits) -> list[str]:
+    """A suspect's current employers when the engine says which they are, else all it lists."""
+    current = t.extra.get("employer_staff") if t.extra else None
+    if isinstance(current, Mapping):
+        return [str(k) for k in current]
+    return list(t.employers)
 
 
 def _employer_links(
@@ -349,6 +370,10 @@ def _target_links(traits: Sequence[SuspectTraits], rel: _Relations) -> None:
     for (i, j), k in shared.items():
         if k >= TARGET_MIN_SHARED and k / len(sets[i] | sets[j]) >= TARGET_JACCARD:
             rel.add_weak(i, j, "targets")
+
+
+def _has_activity(kinds: Mapping[str, float]) -> bool:
+    return any(k.split(":", 1)[0] in ACTIVITY_KINDS for k in kinds)
 
 
 def _burst(a: SuspectTraits, b: SuspectTraits) -> bool:
@@ -401,7 +426,7 @@ def find_campaigns(
     for (i, j), kinds in rel.weak.items():
         if _burst(uniq[i], uniq[j]):
             kinds["burst"] = WEAK
-        if sum(kinds.values()) >= LINK_THRESHOLD:
+        if sum(kinds.values()) >= LINK_THRESHOLD and _has_activity(kinds):
             ds.union(i, j)
 
     comps: dict[int, list[int]] = defaultdict(list)
