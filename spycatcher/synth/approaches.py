@@ -14,6 +14,7 @@ import random
 
 import numpy as np
 
+from spycatcher.synth import texts
 from spycatcher.synth.campaigns import KIND_SKILLS, Campaign, Persona
 from spycatcher.synth.clock import DAY, HOUR, WINDOW, pyrng_for, rng_for, work_at
 from spycatcher.synth.eventlog import (
@@ -36,8 +37,9 @@ from spycatcher.synth.people import Directory
 from spycatcher.synth.places import CITIES
 from spycatcher.synth.population import NEWCOMER, RECRUITER, RESEARCHER, Population
 from spycatcher.synth.sectors import SECTOR_INDEX, SECTORS
-from spycatcher.synth import texts
 
+#: where researchers' interviewees work
+OFFICIAL_SECTORS = ("government", "diplomacy", "parliament", "defence", "intelligence")
 _CITY_COUNTRY = np.array([c.country for c in CITIES], dtype=np.int64)
 
 
@@ -53,7 +55,8 @@ class Pools:
         starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
         ends = np.r_[starts[1:], len(k)]
         self.by_sector_country = {
-            (int(k[s]) // 100, int(k[s]) % 100): order[s:e] for s, e in zip(starts, ends, strict=True)
+            (int(k[s]) // 100, int(k[s]) % 100): order[s:e]
+            for s, e in zip(starts, ends, strict=True)
         }
         corder = np.argsort(country, kind="stable").astype(np.int32)
         ck = country[corder]
@@ -350,8 +353,7 @@ class Approaches:
             accept_p, msg_p = 0.45, 0.35
         else:
             n = r.randint(10, 80)
-            officials = [SECTOR_INDEX[k] for k in
-                         ("government", "diplomacy", "parliament", "defence", "intelligence")]  # fmt: skip
+            officials = [SECTOR_INDEX[k] for k in OFFICIAL_SECTORS]
             cands = self.pools.sector_members(officials, [home] if r.random() < 0.7 else None)
             accept_p, msg_p = 0.5, 0.4
         if len(cands) == 0:
@@ -363,16 +365,16 @@ class Approaches:
         targets = targets[(targets != i) & ~np.isin(targets, row)]
         lo = max(int(pop.created[i]) + DAY, self.w0)
         times = lo + (rng.random(len(targets)) * (as_of - lo)).astype(np.int64)
-        me = people.who(i)
         tz = float(pop.tz[i])
         for x, t0 in zip(targets.tolist(), times.tolist(), strict=True):
             t = work_at(r, t0, tz, lo)
             if t >= as_of:
                 continue
-            them = people.who(x)
             note = None
             if r.random() < (0.6 if recruiter else 0.5):
-                note = (texts.recruiter_note if recruiter else texts.researcher_note)(r, me, them)
+                note = (texts.recruiter_note if recruiter else texts.researcher_note)(
+                    r, people, i, x
+                )
             if r.random() >= accept_p:
                 log.add(t, INVITATION, i, x, note, FALSE if r.random() < 0.5 else NONE)
                 continue
@@ -391,18 +393,18 @@ class Approaches:
             tm = work_at(r, acc + int(r.uniform(2, 96) * HOUR), tz, acc)
             if tm >= as_of:
                 continue
-            log.add(tm, MESSAGE, i, x, write(r, me, them), conv=conv)
+            log.add(tm, MESSAGE, i, x, write(r, people, i, x), conv=conv)
             if r.random() < 0.45:
                 tr = tm + _reply_delay(r)
                 if tr >= as_of:
                     continue
-                log.add(tr, MESSAGE, x, i, texts.reply_message(r, them, me), conv=conv)
+                log.add(tr, MESSAGE, x, i, texts.reply_message(r, people, x, i), conv=conv)
                 tf = work_at(r, tr + int(r.lognormvariate(np.log(2 * HOUR), 1.0)), tz, tr + 300)
                 if r.random() < 0.6 and tf < as_of:
-                    log.add(tf, MESSAGE, i, x, write(r, me, them, followup=True), conv=conv)
+                    log.add(tf, MESSAGE, i, x, write(r, people, i, x, followup=True), conv=conv)
 
     def _noise_reports(self) -> None:
-        """Members report each other for ordinary reasons too; new members get mistaken for fakes."""
+        """Members report each other for ordinary reasons; new members get mistaken for fakes."""
         pop, log, as_of = self.pop, self.log, self.as_of
         r = pyrng_for(self.seed, "noise-reports")
         rng = rng_for(self.seed, "noise-reports")

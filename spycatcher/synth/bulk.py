@@ -45,6 +45,7 @@ NOTE_P = 0.1
 PENDING_AFTER = 21 * DAY
 
 _SKILLS = [list(s.skills) for s in SECTORS]
+_LOG_4H = float(np.log(4 * HOUR))
 
 
 def windows(as_of: int, earliest: int, n_months: int = 24) -> list[tuple[int, int, bool]]:
@@ -150,7 +151,7 @@ class Bulk:
         idx = self.inv_idx[lo:hi]
         inv = _batch(e.sent[idx], INVITATION, e.a[idx], e.b[idx], accepted=TRUE)
         for j in np.flatnonzero(rng.random(len(idx)) < NOTE_P).tolist():
-            inv.text[j] = invitation_note(r, people.who(int(inv.actor[j])), people.who(int(inv.target[j])))
+            inv.text[j] = invitation_note(r, people, int(inv.actor[j]), int(inv.target[j]))
         parts.append(inv)
 
         # Invitations that were declined or are still pending.
@@ -163,7 +164,7 @@ class Bulk:
         )
         dec = _batch(t, INVITATION, actors, targets, accepted=acc)
         for j in np.flatnonzero(rng.random(len(t)) < NOTE_P * 0.8).tolist():
-            dec.text[j] = invitation_note(r, people.who(int(actors[j])), people.who(int(targets[j])))
+            dec.text[j] = invitation_note(r, people, int(actors[j]), int(targets[j]))
         parts.append(dec)
 
         # Endorsements of contacts' skills.
@@ -192,8 +193,10 @@ class Bulk:
         parts.append(self._conversations(r, rng, actors[ok], targets[ok], t[ok]))
         return Batch.concat(parts)
 
-    def _conversations(self, r, rng, actors: np.ndarray, targets: np.ndarray, t: np.ndarray) -> Batch:
-        people, as_of, pop = self.people, self.pop.as_of, self.pop
+    def _conversations(
+        self, r, rng, actors: np.ndarray, targets: np.ndarray, t: np.ndarray
+    ) -> Batch:
+        people, as_of = self.people, self.pop.as_of
         kinds = rng.choice(len(CONVERSATION_KINDS), size=len(actors), p=CONVERSATION_WEIGHTS)
         ts: list[int] = []
         src: list[int] = []
@@ -202,12 +205,11 @@ class Bulk:
         convs: list[int] = []
         for a, b, t0, kk in zip(actors.tolist(), targets.tolist(), t.tolist(), kinds.tolist(),
                                 strict=True):  # fmt: skip
-            me, them = people.who(a), people.who(b)
             conv = self.conv.next()
             ts.append(t0)
             src.append(a)
             dst.append(b)
-            txt.append(opening_message(r, CONVERSATION_KINDS[kk], me, them))
+            txt.append(opening_message(r, CONVERSATION_KINDS[kk], people, a, b))
             convs.append(conv)
             tt = t0
             sender, reader = b, a
@@ -215,20 +217,17 @@ class Bulk:
             for _ in range(5):
                 if r.random() >= p_more:
                     break
-                delay = max(60.0, min(r.lognormvariate(np.log(4 * HOUR), 1.5), 10 * DAY))
-                tt = tt + int(delay)
+                tt += int(max(60.0, min(r.lognormvariate(_LOG_4H, 1.5), 10 * DAY)))
                 if tt >= as_of:
                     break
                 ts.append(tt)
                 src.append(sender)
                 dst.append(reader)
-                w_me, w_them = (them, me) if sender == b else (me, them)
-                txt.append(reply_message(r, w_me, w_them))
+                txt.append(reply_message(r, people, sender, reader))
                 convs.append(conv)
                 sender, reader = reader, sender
                 p_more = 0.45
         n = len(ts)
-        _ = pop
         return Batch(
             np.array(ts, dtype=np.int64),
             np.full(n, MESSAGE, dtype=np.int8),

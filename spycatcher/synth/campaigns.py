@@ -68,7 +68,13 @@ _SHELL_WORDS = (
 ).split()
 _REGIONS = ("Sino", "Europe", "Asia", "Atlantic", "Pacific", "Eurasia", "China", "Global")
 _SHELL_TOPICS = (
-    "Development", "Strategic", "International", "Economic", "Security", "Innovation", "Policy"
+    "Development",
+    "Strategic",
+    "International",
+    "Economic",
+    "Security",
+    "Innovation",
+    "Policy",
 )
 _OLD_EMPLOYERS = (
     "{w} Capital Partners", "{w} Consulting Group", "{w} International Trading", "{w} Holdings",
@@ -289,10 +295,8 @@ def plan_campaigns(
         n_sec = r.choice((1, 2, 2, 3))
         target_sectors = [SECTOR_INDEX[k] for k in r.sample(prefs, min(n_sec, len(prefs)))]
         n_cty = 1 if r.random() < 0.6 else 2
-        target_countries = [
-            int(x)
-            for x in rng.choice(len(COUNTRIES), size=n_cty, replace=False, p=cweights / cweights.sum())
-        ]  # fmt: skip
+        picked = rng.choice(len(COUNTRIES), size=n_cty, replace=False, p=cweights / cweights.sum())
+        target_countries = [int(x) for x in picked]
         # Employer: an invented shell, or (careful operators) an impersonated real employer.
         sector = SECTOR_INDEX[KIND_SECTOR[kind]]
         real = [o for o in range(len(orgs)) if orgs.sector[o] == sector and not orgs.shell[o]]
@@ -345,7 +349,9 @@ def _creation_times(r: random.Random, camp: Campaign, n: int) -> list[int]:
         width = r.uniform(1, 12) if not camp.careful else r.uniform(3, 30)
         times = [centre + int(r.uniform(0, width) * DAY) for _ in range(n)]
     else:
-        times = [camp.start - int(r.uniform(10, 1500 if camp.careful else 200) * DAY) for _ in range(n)]
+        times = [
+            camp.start - int(r.uniform(10, 1500 if camp.careful else 200) * DAY) for _ in range(n)
+        ]
     return [max(PLATFORM_START, x + r.randrange(86_400)) for x in times]
 
 
@@ -423,7 +429,9 @@ def _make_personas(
             summary += f" {camp.app}: {h}"
         experience = _claimed_career(r, camp, orgs, title, firm, location, career, as_of)
         education = [] if traits["no_education"] else _claimed_education(r, as_of, career)
-        skills = r.sample(KIND_SKILLS[camp.kind], k=min(len(KIND_SKILLS[camp.kind]), r.randrange(3, 8)))
+        skills = r.sample(
+            KIND_SKILLS[camp.kind], k=min(len(KIND_SKILLS[camp.kind]), r.randrange(3, 8))
+        )
         contact = None
         if traits["contact_email"]:
             if camp.careful:
@@ -487,7 +495,9 @@ def _claimed_career(
     while t > career_start and len(out) < 4:
         length = int(r.uniform(2, 7) * YEAR)
         overlap = (not camp.careful) and r.random() < 0.3
-        end = t + (int(r.uniform(3, 14) * 30 * DAY) if overlap else -int(r.uniform(0, 4) * 30 * DAY))
+        end = t + (
+            int(r.uniform(3, 14) * 30 * DAY) if overlap else -int(r.uniform(0, 4) * 30 * DAY)
+        )
         start = max(career_start, end - length)
         if r.random() < 0.5 and peers:
             company = orgs.names[r.choice(peers)]

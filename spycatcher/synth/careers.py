@@ -33,13 +33,30 @@ def degree_for(r: random.Random, field: str, master: bool) -> str:
         return "LLM" if master else "LLB"
     if field == "Medicine":
         return "MSc" if master else "MBBS"
-    sciences = ("Physics", "Chemistry", "Mathematics", "Computer Science", "Biochemistry",
-                "Pharmacology", "Molecular Biology", "Materials Science", "Actuarial Science")
+    sciences = (
+        "Physics",
+        "Chemistry",
+        "Mathematics",
+        "Computer Science",
+        "Biochemistry",
+        "Pharmacology",
+        "Molecular Biology",
+        "Materials Science",
+        "Actuarial Science",
+    )
     if field in sciences or "Science" in field:
         return r.choice(("MSc", "MRes", "MPhil")) if master else r.choice(("BSc", "BSc (Hons)"))
     if master:
-        return r.choice(("MA", "MSc", "MBA", "MPhil")) if "Business" in field else r.choice(("MA", "MSc", "MPhil"))
+        return (
+            r.choice(("MA", "MSc", "MBA", "MPhil"))
+            if "Business" in field
+            else r.choice(("MA", "MSc", "MPhil"))
+        )
     return r.choice(("BA", "BA (Hons)", "BSc"))
+
+
+_MONTH0 = 1940 * 12
+_MONTHS = [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(_MONTH0, 2100 * 12)]
 
 
 class CareerBuilder:
@@ -53,12 +70,18 @@ class CareerBuilder:
         for o in range(len(orgs)):
             if not orgs.shell[o]:
                 self.by_sector.setdefault(orgs.sector[o], []).append(o)
+        self.sectors = sorted(self.by_sector)
         unis = sorted({u for u in orgs.university if u})
         self.universities = unis or ["University of Northbridge"]
 
-    def _month(self, months: int) -> str:
+    @staticmethod
+    def _month(months: int) -> str:
         """Months since year 0 -> "YYYY-MM"."""
-        return f"{months // 12:04d}-{months % 12 + 1:02d}"
+        return (
+            _MONTHS[months - _MONTH0]
+            if months >= _MONTH0
+            else f"{months // 12:04d}-{months % 12 + 1:02d}"
+        )
 
     def build(
         self,
@@ -83,8 +106,11 @@ class CareerBuilder:
         b_start = birth + 18 + (1 if r.random() < 0.3 else 0)
         b_end = b_start + r.choice((3, 3, 4))
         if newcomer_student and b_end > self.as_of_year:
-            education.append({"school": school, "degree": degree_for(r, field, False),
-                              "field": field, "start": str(b_start), "end": str(b_end)})  # fmt: skip
+            degree = degree_for(r, field, False)
+            education.append(
+                {"school": school, "degree": degree, "field": field, "start": str(b_start),
+                 "end": str(b_end)}
+            )  # fmt: skip
             return [], education, {"school": school, "field": field, "prev_org": ""}
         education.append({"school": school, "degree": degree_for(r, field, False), "field": field,
                           "start": str(b_start), "end": str(b_end)})  # fmt: skip
@@ -129,7 +155,7 @@ class CareerBuilder:
                 break
             if r.random() < 0.45:
                 level = max(0, level - 1)
-            psector = sector if r.random() < 0.75 else r.choice(list(self.by_sector))
+            psector = sector if r.random() < 0.75 else r.choice(self.sectors)
             porgs = self.by_sector.get(psector) or self.by_sector[sector]
             porg = r.choice(porgs)
             ptitles = SECTORS[psector].titles[level]

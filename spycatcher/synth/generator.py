@@ -13,7 +13,9 @@ memory grows with the number of members, not with the number of events. Output:
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import time
+import traceback
 from collections import Counter as Tally
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -28,12 +30,18 @@ from spycatcher.synth.approaches import Approaches
 from spycatcher.synth.bulk import Bulk, windows
 from spycatcher.synth.campaigns import Campaign, plan_campaigns
 from spycatcher.synth.clock import DEFAULT_AS_OF, iso, rng_for
-from spycatcher.synth.eventlog import Counter, EventLog
+from spycatcher.synth.eventlog import Batch, Counter, EventLog
 from spycatcher.synth.graph import adjacency, build_edges
 from spycatcher.synth.orgs import build_orgs
 from spycatcher.synth.people import Directory
-from spycatcher.synth.population import KIND_NAMES, RECRUITER, RESEARCHER, NEWCOMER, Population
-from spycatcher.synth.population import build_population
+from spycatcher.synth.population import (
+    KIND_NAMES,
+    NEWCOMER,
+    RECRUITER,
+    RESEARCHER,
+    Population,
+    build_population,
+)
 from spycatcher.synth.profiles import ProfileBuilder
 from spycatcher.synth.sectors import SECTORS
 from spycatcher.synth.writer import EventWriter, Sink, write_profiles
@@ -72,6 +80,68 @@ class SynthSummary:
         return d
 
 
+def _write_profile_file(
+    builder: ProfileBuilder, path: Path, gzip: bool, tell: Callable[[int], None]
+) -> None:
+    done = 0
+    with Sink(path, gzip) as sink:
+        for chunk in builder.chunks():
+            write_profiles(sink, chunk)
+            done += len(chunk)
+            tell(done)
+
+
+def _profile_child(builder: ProfileBuilder, path: Path, gzip: bool, send: Any) -> None:
+    try:
+        _write_profile_file(builder, path, gzip, lambda d: send.send(("progress", d)))
+        send.send(("done", 0))
+    except BaseException:
+        send.send(("error", traceback.format_exc()))
+        raise
+    finally:
+        send.close()
+
+
+class _ProfileWorker:
+    """Writes the profiles file in a forked child (sharing the plan copy-on-write)."""
+
+    def __init__(self, builder: ProfileBuilder, path: Path, gzip: bool) -> None:
+        ctx = mp.get_context("fork")
+        self.recv, send = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(target=_profile_child, args=(builder, path, gzip, send))
+        self.proc.start()
+        send.close()
+        self.error: str | None = None
+        self.done = False
+
+    def _handle(self, msg: tuple[str, Any], tell: Callable[[int], None]) -> None:
+        kind, value = msg
+        if kind == "progress":
+            tell(int(value))
+        elif kind == "error":
+            self.error = str(value)
+        elif kind == "done":
+            self.done = True
+
+    def poll(self, tell: Callable[[int], None]) -> None:
+        while self.recv.poll():
+            try:
+                self._handle(self.recv.recv(), tell)
+            except EOFError:
+                return
+
+    def finish(self, tell: Callable[[int], None]) -> None:
+        while True:
+            try:
+                self._handle(self.recv.recv(), tell)
+            except EOFError:
+                break
+        self.proc.join()
+        self.recv.close()
+        if self.error or not self.done or self.proc.exitcode != 0:
+            raise RuntimeError(f"writing profiles failed: {self.error or self.proc.exitcode}")
+
+
 def _n_orgs(n: int) -> int:
     return int(min(4000, max(150, n // 200)))
 
@@ -85,11 +155,14 @@ def generate(
     gzip: bool = False,
     *,
     as_of: datetime | None = None,
+    workers: int = 2,
 ) -> SynthSummary:
     """Write a seeded synthetic network to ``out_dir``; the same arguments give the same bytes.
 
     ``events_per_profile`` scales ordinary activity (the total is close to it on average);
     ``progress(stage, done, total)`` is called as stages advance ("plan", "profiles", "events").
+    With ``workers`` > 1 (and where processes can fork) profiles are written by a child process
+    while this one writes events; the bytes are the same either way.
     """
     if n_profiles < 50:
         raise ValueError("n_profiles must be at least 50 (campaigns need targets)")
@@ -104,11 +177,10 @@ def generate(
 
     report("plan", 0, steps)
     orgs = build_orgs(rng_for(seed, "orgs"), _n_orgs(n_profiles))
-    pop = build_population(
-        seed, n_profiles, orgs, as_of_ts, DEGREE_PER_EVENT * events_per_profile
-    )
+    pop = build_population(seed, n_profiles, orgs, as_of_ts, DEGREE_PER_EVENT * events_per_profile)
     people = Directory(pop, orgs)
     campaigns, personas = plan_campaigns(seed, pop, orgs, people)
+    people.freeze()
     report("plan", 1, steps)
     edges = build_edges(seed, pop)
     adj = adjacency(pop.n, edges)
@@ -133,20 +205,19 @@ def generate(
     truth_path = out_dir / "truth.json"
 
     builder = ProfileBuilder(seed, pop, people, degree, campaigns, personas)
-    done = 0
-    with Sink(profiles_path, gzip) as sink:
-        for chunk in builder.chunks():
-            write_profiles(sink, chunk)
-            done += len(chunk)
-            report("profiles", done, pop.n)
+    worker: _ProfileWorker | None = None
+    if workers > 1 and "fork" in mp.get_all_start_methods():
+        worker = _ProfileWorker(builder, profiles_path, gzip)
+    else:
+        _write_profile_file(builder, profiles_path, gzip, lambda d: report("profiles", d, pop.n))
 
     bulk = Bulk(seed, pop, people, edges, adj, conv, events_per_profile)
     planned = log.batch()
-    earliest = int(min(edges.t[0] if len(edges) else as_of_ts, planned.t[0] if len(planned) else as_of_ts))
+    earliest = int(
+        min(edges.t[0] if len(edges) else as_of_ts, planned.t[0] if len(planned) else as_of_ts)
+    )
     wins = windows(as_of_ts, earliest)
     ids = pop.all_ids()
-    from spycatcher.synth.eventlog import Batch
-
     pending = Batch.empty()
     with Sink(events_path, gzip) as sink:
         writer = EventWriter(sink, ids)
@@ -161,7 +232,11 @@ def generate(
                 emit, pending = cur.split(b)
             writer.write(emit)
             report("events", k + 1, len(wins))
+            if worker is not None:
+                worker.poll(lambda d: report("profiles", d, pop.n))
     del ids
+    if worker is not None:
+        worker.finish(lambda d: report("profiles", d, pop.n))
 
     truth = _truth(seed, pop, orgs, people, campaigns, as_of_ts)
     truth_path.write_bytes(orjson.dumps(truth, option=orjson.OPT_INDENT_2))
@@ -178,8 +253,14 @@ def generate(
         event_counts=dict(sorted(writer.counts.items())),
         files=[profiles_path, events_path, truth_path],
         campaigns=[
-            {"id": c["id"], "operator": c["operator"], "persona_kind": c["persona_kind"],
-             "style": c["style"], "size": len(c["members"]), "targets": len(c["targets"])}
+            {
+                "id": c["id"],
+                "operator": c["operator"],
+                "persona_kind": c["persona_kind"],
+                "style": c["style"],
+                "size": len(c["members"]),
+                "targets": len(c["targets"]),
+            }
             for c in truth["campaigns"]
         ],  # fmt: skip
         n_lone_fakes=len(truth["lone_fakes"]),

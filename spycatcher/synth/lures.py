@@ -12,7 +12,6 @@ benign and escalate late; sloppy ones put the offer in the invitation note.
 from __future__ import annotations
 
 import random
-import re
 
 # Words the operators' templates use, with the substitutions a persona makes.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -65,7 +64,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "solutions": ("services", "answers", "support"),
 }
 _FILLERS = ("really", "truly", "also", "indeed", "currently", "now", "kindly")
-_WORD = re.compile(r"^([^\w]*)([\w'-]+)([^\w]*)$")
 
 PERSONA_KINDS = ("headhunter", "think_tank", "consultant", "scholar")
 
@@ -306,37 +304,37 @@ def perturb(r: random.Random, text: str, rate: float) -> str:
     (detectable with shingles/MinHash) but rarely identical.
     """
     words = text.split(" ")
-    if not words:
-        return text
-    subst = {i for i, w in enumerate(words) if _lower_core(w) in SYNONYMS}
-    budget = rate * len(words)
-    p_sub = min(1.0, budget / max(1, len(subst)))
-    out: list[str] = []
-    last = len(words) - 1
-    for i, w in enumerate(words):
-        if i in subst and r.random() < p_sub:
-            w = _swap(r, w)
-        out.append(w)
-        # an occasional filler word, only mid-sentence
-        if i < last and w[-1:].isalpha() and words[i + 1][:1].islower() and r.random() < rate * 0.1:
-            out.append(r.choice(_FILLERS))
-    return " ".join(out)
+    n = len(words)
+    subst = [i for i, w in enumerate(words) if w in _FORMS]
+    n_sub = min(len(subst), int(rate * n + r.random()))
+    for i in r.sample(subst, n_sub):
+        words[i] = _swap(r, words[i])
+    # an occasional filler word, only mid-sentence
+    for _ in range(int(rate * 0.1 * n + r.random())):
+        pos = 1 + int(r.random() * (len(words) - 1)) if len(words) > 1 else 0
+        if pos and words[pos][:1].islower() and words[pos - 1][-1:].isalpha():
+            words.insert(pos, r.choice(_FILLERS))
+    return " ".join(words)
 
 
-def _lower_core(word: str) -> str:
-    m = _WORD.match(word)
-    return m.group(2).lower() if m else ""
+_PUNCT = ".,;:!?()\"'"
+
+
+#: every surface form of a substitutable word (capitalised, with trailing punctuation)
+_FORMS: frozenset[str] = frozenset(
+    form + p for key in SYNONYMS for form in (key, key[0].upper() + key[1:]) for p in ("", *_PUNCT)
+)
 
 
 def _swap(r: random.Random, word: str) -> str:
-    m = _WORD.match(word)
-    if not m:
+    core = word.strip(_PUNCT)
+    if not core:
         return word
-    pre, core, post = m.groups()
     alt = r.choice(SYNONYMS[core.lower()])
     if core[0].isupper():
         alt = alt[0].upper() + alt[1:]
-    return f"{pre}{alt}{post}"
+    start = word.index(core)
+    return word[:start] + alt + word[start + len(core) :]
 
 
 def fee(r: random.Random) -> str:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spycatcher.synth.names import full_name
+import numpy as np
+
+from spycatcher.synth.names import CULTURES, full_name
 from spycatcher.synth.orgs import Orgs
 from spycatcher.synth.places import CITIES
 from spycatcher.synth.population import Population
@@ -31,6 +33,20 @@ class Directory:
         self.pop = pop
         self.orgs = orgs
         self.claims: dict[int, Claim] = {}
+        self._first: list[str] | None = None
+        self._city_names = [c.name.split(",")[0] for c in CITIES]
+
+    def freeze(self) -> None:
+        """Precompute every member's given name (call once personas have theirs)."""
+        p = self.pop
+        out = np.empty(p.n, dtype=object)
+        for ci, c in enumerate(CULTURES):
+            for female, names in ((False, c.male), (True, c.female)):
+                sel = np.flatnonzero((p.culture == ci) & (p.female == female))
+                if len(sel):
+                    table = np.array(names, dtype=object)
+                    out[sel] = table[p.first[sel].astype(np.int64) % len(names)]
+        self._first = out.tolist()
 
     def name(self, i: int) -> str:
         p = self.pop
@@ -43,7 +59,20 @@ class Directory:
         )
 
     def first(self, i: int) -> str:
+        if self._first is not None:
+            return self._first[i]
         return self.pop.first_name(i)
+
+    def sector(self, i: int) -> int:
+        """The sector of the member's (claimed) employer."""
+        return self.orgs.sector[self.org(i)]
+
+    def city(self, i: int) -> str:
+        """The member's city, short form ("London"), for message texts."""
+        c = self.claims.get(i)
+        if c:
+            return c.location.split(",")[0]
+        return self._city_names[int(self.pop.city[i])]
 
     def title(self, i: int) -> str:
         c = self.claims.get(i)

@@ -107,7 +107,11 @@ def build_population(seed: int, n: int, orgs: Orgs, as_of: int, mean_degree: flo
     sector[rec] = SECTOR_INDEX["recruiting"]
     res = np.flatnonzero(kind == RESEARCHER)
     sector[res] = rng.choice(
-        [SECTOR_INDEX["think_tank"], SECTOR_INDEX["university_research"], SECTOR_INDEX["higher_ed"]],
+        [
+            SECTOR_INDEX["think_tank"],
+            SECTOR_INDEX["university_research"],
+            SECTOR_INDEX["higher_ed"],
+        ],
         size=len(res),
         p=[0.6, 0.25, 0.15],
     )

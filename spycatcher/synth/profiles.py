@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from spycatcher.synth.campaigns import Campaign, Persona
 from spycatcher.synth.careers import CareerBuilder
-from spycatcher.synth.clock import iso, pyrng_for
+from spycatcher.synth.clock import iso, iso_many, pyrng_for
 from spycatcher.synth.names import slug
 from spycatcher.synth.people import Directory
 from spycatcher.synth.population import NEWCOMER, RECRUITER, RESEARCHER, Population
@@ -24,6 +25,7 @@ from spycatcher.synth.sectors import GENERIC_SKILLS, SECTORS
 from spycatcher.synth.texts import Who, headline, summary
 
 CHUNK = 5_000
+_slug = lru_cache(maxsize=262_144)(slug)
 _SUMMARY_P = (0.62, 0.9, 0.88, 0.2)
 _FREEMAIL = ("gmail.com", "outlook.com", "yahoo.co.uk", "hotmail.com", "icloud.com", "gmx.de")
 
@@ -51,15 +53,19 @@ class ProfileBuilder:
         n = self.pop.n
         for c, lo in enumerate(range(0, n, CHUNK)):
             r = pyrng_for(self.seed, "profiles", c)
-            yield [self.profile(r, int(i)) for i in self.pop.order[lo : lo + CHUNK].tolist()]
+            idx = self.pop.order[lo : lo + CHUNK]
+            created = iso_many(self.pop.created[idx])
+            yield [self.profile(r, i, when) for i, when in zip(idx.tolist(), created, strict=True)]
 
     def _url(self, r: random.Random, name: str) -> str:
-        return f"https://www.linkedin.com/in/{slug(name)}-{r.getrandbits(28):07x}"
+        return f"https://www.linkedin.com/in/{_slug(name)}-{r.getrandbits(28):07x}"
 
-    def profile(self, r: random.Random, i: int) -> dict[str, Any]:
+    def profile(self, r: random.Random, i: int, created: str | None = None) -> dict[str, Any]:
+        """One profile record; ``created`` is its creation time as text, when known already."""
+        when = created or iso(int(self.pop.created[i]))
         if i in self.personas:
-            return self._persona(r, i)
-        return self._genuine(r, i)
+            return self._persona(r, i, when)
+        return self._genuine(r, i, when)
 
     def _counts(self, r: random.Random, i: int, claimed: int | None = None) -> dict[str, int]:
         deg = int(self.degree[i])
@@ -72,7 +78,7 @@ class ProfileBuilder:
         return {"connections": claimed, "followers": followers, "posts": posts,
                 "endorsements": endorsements}  # fmt: skip
 
-    def _genuine(self, r: random.Random, i: int) -> dict[str, Any]:
+    def _genuine(self, r: random.Random, i: int, created_at: str) -> dict[str, Any]:
         pop, people = self.pop, self.people
         kind = int(pop.kind[i])
         sector = int(pop.sector[i])
@@ -81,7 +87,6 @@ class ProfileBuilder:
         title = people.title(i)
         org_name = people.org_name(i)
         location = people.location(i)
-        created = int(pop.created[i])
         student = kind == NEWCOMER and int(pop.age[i]) <= 23
         experience, education, facts = self.careers.build(
             r,
@@ -130,7 +135,7 @@ class ProfileBuilder:
             "summary": text,
             "location": location,
             "industry": sec.industry if r.random() < 0.95 else None,
-            "created_at": iso(created),
+            "created_at": created_at,
         }
         if pop.has_photo[i]:
             rec["photo"] = {"pdq": f"{r.getrandbits(256):064x}"}
@@ -155,7 +160,7 @@ class ProfileBuilder:
         rec["label"] = "genuine"
         return {k: val for k, val in rec.items() if val is not None}
 
-    def _persona(self, r: random.Random, i: int) -> dict[str, Any]:
+    def _persona(self, r: random.Random, i: int, created_at: str) -> dict[str, Any]:
         pop = self.pop
         p = self.personas[i]
         camp = self.campaigns[p.campaign]
@@ -176,7 +181,7 @@ class ProfileBuilder:
             "summary": f["summary"],
             "location": f["location"],
             "industry": f["industry"],
-            "created_at": iso(int(pop.created[i])),
+            "created_at": created_at,
             "photo": f["photo"],
             "experience": f["experience"],
             "education": f["education"],

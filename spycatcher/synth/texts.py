@@ -11,9 +11,11 @@ invitations with travel covered, friends moving to WhatsApp. Those are the hard 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-from spycatcher.synth.sectors import SECTORS
+from spycatcher.synth.sectors import SECTORS, Sector
 
 
 def _s(text: str) -> tuple[str, ...]:
@@ -146,57 +148,73 @@ _TEAMS = _s(
 )
 
 
+class _SummarySlots(dict):  # type: ignore[type-arg]
+    """Summary slots computed on first use (a summary names only a few of them)."""
+
+    __slots__ = ("r", "who", "sec")
+
+    def __init__(self, r: random.Random, who: Who) -> None:
+        super().__init__()
+        self.r = r
+        self.who = who
+        self.sec = SECTORS[who.sector]
+
+    def __missing__(self, key: str) -> object:
+        if key in ("topic", "topic2", "topic3"):
+            t = self.r.sample(self.sec.topics, 3)
+            self.update(topic=t[0], topic2=t[1], topic3=t[2])
+            return self[key]
+        value = _SUMMARY_MAKERS[key](self)
+        self[key] = value
+        return value
+
+
+def _title_lower(s: _SummarySlots) -> str:
+    t = s.who.title
+    return t[0].lower() + t[1:] if t else "professional"
+
+
+_SUMMARY_MAKERS: dict[str, Callable[[_SummarySlots], object]] = {
+    "adj": lambda s: s.r.choice(_ADJ),
+    "Adj": lambda s: str(s["adj"]).capitalize(),
+    "noun": lambda s: s.r.choice(_NOUN),
+    "title_l": _title_lower,
+    "Title": lambda s: s.who.title,
+    "years": lambda s: s.who.years,
+    "city": lambda s: s.who.city.split(",")[0],
+    "org": lambda s: s.who.org,
+    "first": lambda s: s.who.first,
+    "sector": lambda s: s.sec.industry.lower(),
+    "n": lambda s: s.r.randint(2, 9),
+    "m": lambda s: s.r.randint(2, 12),
+    "prev_org": lambda s: s.who.prev_org or "a small consultancy",
+    "field": lambda s: s.who.field or s.r.choice(s.sec.fields),
+    "school": lambda s: s.who.school or "university",
+    "team": lambda s: s.r.choice(_TEAMS),
+    "skill_l": lambda s: s.r.choice(s.sec.skills).lower(),
+    "value": lambda s: s.r.choice(_VALUES),
+    "Value": lambda s: str(s["value"]).capitalize(),
+    "value2": lambda s: s.r.choice(_VALUES),
+    "hobby": lambda s: s.r.choice(_HOBBIES),
+    "hobby2": lambda s: s.r.choice(_HOBBIES),
+}
+_N_MIDDLE = (0, 1, 1, 2, 2, 3)
+
+
 def summary(r: random.Random, who: Who) -> str:
-    """A genuine summary: 2-6 sentences from independent fragment pools with fillers."""
-    sec = SECTORS[who.sector]
-    topics = list(sec.topics)
-    r.shuffle(topics)
-    skills = list(sec.skills)
-    adj = r.choice(_ADJ)
-    value = r.choice(_VALUES)
-    fill = {
-        "Adj": adj.capitalize(),
-        "adj": adj,
-        "noun": r.choice(_NOUN),
-        "title_l": who.title[0].lower() + who.title[1:] if who.title else "professional",
-        "Title": who.title,
-        "years": who.years,
-        "topic": topics[0],
-        "topic2": topics[1 % len(topics)],
-        "topic3": topics[2 % len(topics)],
-        "city": who.city.split(",")[0],
-        "org": who.org,
-        "first": who.first,
-        "sector": sec.industry.lower(),
-        "n": r.randint(2, 9),
-        "m": r.randint(2, 12),
-        "prev_org": who.prev_org or "a small consultancy",
-        "field": who.field or r.choice(sec.fields),
-        "school": who.school or "university",
-        "team": r.choice(_TEAMS),
-        "skill_l": r.choice(skills).lower(),
-        "value": value,
-        "Value": value.capitalize(),
-        "value2": r.choice(_VALUES),
-        "hobby": r.choice(_HOBBIES),
-        "hobby2": r.choice(_HOBBIES),
-    }
+    """A genuine summary: 1-6 sentences from independent fragment pools with fillers."""
     parts = [r.choice(_OPEN)]
-    for _ in range(r.choice((0, 1, 1, 2, 2, 3))):
-        parts.append(r.choice(_MIDDLE))
+    for _ in range(r.choice(_N_MIDDLE)):
+        p = r.choice(_MIDDLE)
+        if p not in parts:
+            parts.append(p)
     if r.random() < 0.35:
         parts.append(r.choice(_VALUE))
     if r.random() < 0.3:
         parts.append(r.choice(_PERSONAL))
     if r.random() < 0.5:
         parts.append(r.choice(_CLOSE))
-    seen: set[str] = set()
-    out = []
-    for p in parts:
-        if p not in seen:
-            seen.add(p)
-            out.append(p.format(**fill))
-    return " ".join(out)
+    return " ".join(parts).format_map(_SummarySlots(r, who))
 
 
 # ---- invitations and messages --------------------------------------------------------------------
@@ -284,52 +302,109 @@ _REPLIES = (
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "next week", "the 14th")
 
 
-def _fill(r: random.Random, me: Who, them: Who) -> dict[str, object]:
-    sec = SECTORS[them.sector]
-    event = r.choice(_EVENTS)
-    fill: dict[str, object] = {
-        "first": them.first,
-        "me": me.first,
-        "me_full": me.full,
-        "org": me.org,
-        "their_org": them.org,
-        "topic": r.choice(sec.topics),
-        "skill_l": r.choice(sec.skills).lower(),
-        "city": me.city.split(",")[0],
-        "sector": sec.industry.lower(),
-        "day": r.choice(_DAYS),
-        "mutual": r.choice(("Sam", "Priya", "Tom", "Anna", "our old team", "my manager")),
-    }
-    fill["event"] = event.format(**fill)
-    return fill
+class People(Protocol):
+    """What texts need to know about members (see :class:`spycatcher.synth.people.Directory`)."""
+
+    def first(self, i: int) -> str: ...
+    def name(self, i: int) -> str: ...
+    def org_name(self, i: int) -> str: ...
+    def sector(self, i: int) -> int: ...
+    def city(self, i: int) -> str: ...
 
 
-def _wrap(r: random.Random, body: str, fill: dict[str, object], formal: float = 0.5) -> str:
+class Slots(dict):  # type: ignore[type-arg]
+    """Template slots for one text, computed on first use.
+
+    ``str.format_map`` asks only for the slots a template names, so a short reply does not pay
+    for the names, topics and events a long message would need: that keeps millions of
+    messages cheap to write.
+    """
+
+    __slots__ = ("r", "people", "me", "them")
+
+    def __init__(self, r: random.Random, people: People, me: int, them: int) -> None:
+        super().__init__()
+        self.r = r
+        self.people = people
+        self.me = me
+        self.them = them
+
+    def __missing__(self, key: str) -> object:
+        value = _MAKERS[key](self)
+        self[key] = value
+        return value
+
+
+def _their_sector(s: Slots) -> Sector:
+    return SECTORS[s.people.sector(s.them)]
+
+
+def _salary(s: Slots) -> str:
+    k = s.r.randrange(45, 140, 5)
+    return s.r.choice(_SALARY).format(k=k, k2=k + s.r.randrange(10, 40, 5))
+
+
+_MAKERS: dict[str, Callable[[Slots], object]] = {
+    "first": lambda s: s.people.first(s.them),
+    "me": lambda s: s.people.first(s.me),
+    "me_full": lambda s: s.people.name(s.me),
+    "org": lambda s: s.people.org_name(s.me),
+    "their_org": lambda s: s.people.org_name(s.them),
+    "topic": lambda s: s.r.choice(_their_sector(s).topics),
+    "rtopic": lambda s: s.r.choice(SECTORS[s.people.sector(s.me)].topics),
+    "skill_l": lambda s: s.r.choice(_their_sector(s).skills).lower(),
+    "city": lambda s: s.people.city(s.me),
+    "sector": lambda s: _their_sector(s).industry.lower(),
+    "day": lambda s: s.r.choice(_DAYS),
+    "mutual": lambda s: s.r.choice(_MUTUAL),
+    "event": lambda s: s.r.choice(_EVENTS).format_map(s),
+    "salary": _salary,
+    "terms": lambda s: s.r.choice(_ROLE_TERMS),
+    "title": lambda s: s.r.choice(_their_sector(s).titles[1 + int(s.r.random() * 3)]),
+    "clearance": lambda s: s.r.choice(_CLEARANCE) if _their_sector(s).sensitive else "no clearance",
+}
+_MUTUAL = ("Sam", "Priya", "Tom", "Anna", "our old team", "my manager")
+
+
+def _wrap(r: random.Random, body: str, slots: Slots, formal: float = 0.5) -> str:
     greet = r.choice(_GREET) if r.random() < 0.8 else ""
     sign = r.choice(_SIGN) if r.random() < formal else ""
-    text = " ".join(x for x in (greet, body, sign) if x)
-    return text.format(**fill)
+    if greet:
+        body = f"{greet} {body}"
+    if sign:
+        body = f"{body} {sign}"
+    return body.format_map(slots)
 
 
-def invitation_note(r: random.Random, me: Who, them: Who) -> str:
-    fill = _fill(r, me, them)
-    return _wrap(r, r.choice(_NOTES), fill, formal=0.3)
+def invitation_note(r: random.Random, people: People, me: int, them: int) -> str:
+    return _wrap(r, r.choice(_NOTES), Slots(r, people, me, them), formal=0.3)
 
 
-def opening_message(r: random.Random, kind: str, me: Who, them: Who) -> str:
-    fill = _fill(r, me, them)
-    return _wrap(r, r.choice(_OPENERS[kind]), fill)
+def opening_message(r: random.Random, kind: str, people: People, me: int, them: int) -> str:
+    return _wrap(r, r.choice(_OPENERS[kind]), Slots(r, people, me, them))
 
 
-def reply_message(r: random.Random, me: Who, them: Who) -> str:
-    fill = _fill(r, me, them)
-    return r.choice(_REPLIES).format(**fill)
+def reply_message(r: random.Random, people: People, me: int, them: int) -> str:
+    return r.choice(_REPLIES).format_map(Slots(r, people, me, them))
 
 
 # ---- genuine recruiters (hard negatives) ---------------------------------------------------------
 
-_SALARY = ("£{k}k + bonus", "up to £{k}k", "€{k}k-€{k2}k", "${k}k base + equity", "a competitive salary")
-_ROLE_TERMS = ("permanent", "12-month contract", "remote role", "hybrid role", "interim", "fully remote")
+_SALARY = (
+    "£{k}k + bonus",
+    "up to £{k}k",
+    "€{k}k-€{k2}k",
+    "${k}k base + equity",
+    "a competitive salary",
+)
+_ROLE_TERMS = (
+    "permanent",
+    "12-month contract",
+    "remote role",
+    "hybrid role",
+    "interim",
+    "fully remote",
+)
 _RECRUITER_NOTES = (
     "Hi {first}, I recruit {topic} specialists and would like to connect.",
     "Hello {first}, I'm working on a {terms} for a {title} with a leading {sector} client. "
@@ -356,44 +431,35 @@ _RECRUITER_FOLLOWUPS = (
 _CLEARANCE = ("SC clearance", "eligibility for security clearance", "DV clearance", "no clearance")
 
 
-def _recruiter_fill(r: random.Random, me: Who, them: Who) -> dict[str, object]:
-    fill = _fill(r, me, them)
-    k = r.randrange(45, 140, 5)
-    fill["salary"] = r.choice(_SALARY).format(k=k, k2=k + r.randrange(10, 40, 5))
-    fill["terms"] = r.choice(_ROLE_TERMS)
-    sec = SECTORS[them.sector]
-    fill["title"] = r.choice(sec.titles[min(4, 1 + r.randrange(3))])
-    fill["clearance"] = r.choice(_CLEARANCE) if sec.sensitive else "no clearance"
-    return fill
+def recruiter_note(r: random.Random, people: People, me: int, them: int) -> str:
+    return r.choice(_RECRUITER_NOTES).format_map(Slots(r, people, me, them))
 
 
-def recruiter_note(r: random.Random, me: Who, them: Who) -> str:
-    return r.choice(_RECRUITER_NOTES).format(**_recruiter_fill(r, me, them))
-
-
-def recruiter_message(r: random.Random, me: Who, them: Who, followup: bool = False) -> str:
-    fill = _recruiter_fill(r, me, them)
+def recruiter_message(
+    r: random.Random, people: People, me: int, them: int, followup: bool = False
+) -> str:
+    slots = Slots(r, people, me, them)
     if followup:
-        return r.choice(_RECRUITER_FOLLOWUPS).format(**fill)
-    return _wrap(r, r.choice(_RECRUITER_MESSAGES), fill, formal=0.8)
+        return r.choice(_RECRUITER_FOLLOWUPS).format_map(slots)
+    return _wrap(r, r.choice(_RECRUITER_MESSAGES), slots, formal=0.8)
 
 
 # ---- genuine researchers (hard negatives) -------------------------------------------------------
 
 _RESEARCH_NOTES = (
-    "Dear {first}, I research {topic} at {org} and would value connecting.",
-    "Hello {first}, I'm working on a study of {topic} and would be glad to connect.",
-    "Hi {first}, we met at {event}. I'd like to stay in touch about {topic}.",
+    "Dear {first}, I research {rtopic} at {org} and would value connecting.",
+    "Hello {first}, I'm working on a study of {rtopic} and would be glad to connect.",
+    "Hi {first}, we met at {event}. I'd like to stay in touch about {rtopic}.",
 )
 _RESEARCH_MESSAGES = (
-    "I'm writing a report on {topic} at {org}. Would you be willing to share your perspective "
+    "I'm writing a report on {rtopic} at {org}. Would you be willing to share your perspective "
     "in a 30-minute interview? Contributions can be non-attributable, and I'm happy to send "
     "questions in advance.",
-    "We're convening a closed roundtable on {topic} in {city} next month and would value your "
+    "We're convening a closed roundtable on {rtopic} in {city} next month and would value your "
     "participation. Chatham House rule applies.",
-    "Thank you for connecting. I've just published a paper on {topic} and would welcome your "
+    "Thank you for connecting. I've just published a paper on {rtopic} and would welcome your "
     "comments - I can send it to your work email.",
-    "I'm leading a project on {topic} and would like to interview officials working on it. We "
+    "I'm leading a project on {rtopic} and would like to interview officials working on it. We "
     "can offer a modest honorarium, in line with our institute's policy.",
     "Would you consider speaking at our annual conference in {city}? We cover speakers' travel "
     "and accommodation.",
@@ -405,13 +471,14 @@ _RESEARCH_FOLLOWUPS = (
 )
 
 
-def researcher_note(r: random.Random, me: Who, them: Who) -> str:
-    return r.choice(_RESEARCH_NOTES).format(**_fill(r, me, them))
+def researcher_note(r: random.Random, people: People, me: int, them: int) -> str:
+    return r.choice(_RESEARCH_NOTES).format_map(Slots(r, people, me, them))
 
 
-def researcher_message(r: random.Random, me: Who, them: Who, followup: bool = False) -> str:
-    fill = _fill(r, me, them)
-    fill["topic"] = r.choice(SECTORS[me.sector].topics)
+def researcher_message(
+    r: random.Random, people: People, me: int, them: int, followup: bool = False
+) -> str:
+    slots = Slots(r, people, me, them)
     if followup:
-        return r.choice(_RESEARCH_FOLLOWUPS).format(**fill)
-    return _wrap(r, r.choice(_RESEARCH_MESSAGES), fill, formal=0.9)
+        return r.choice(_RESEARCH_FOLLOWUPS).format_map(slots)
+    return _wrap(r, r.choice(_RESEARCH_MESSAGES), slots, formal=0.9)

@@ -55,7 +55,8 @@ class EventWriter:
 
     def __init__(self, sink: Sink, ids: list[str]) -> None:
         self.sink = sink
-        self.ids = ids
+        self.ids = np.array(ids, dtype=object)
+        self.names = np.array(TYPE_NAMES, dtype=object)
         self.seq = 0
         self.counts: Tally[str] = Tally()
         self.last_t: int | None = None
@@ -64,41 +65,40 @@ class EventWriter:
         n = len(batch)
         if n == 0:
             return
-        ids = self.ids
-        names = TYPE_NAMES
-        ts = iso_many(batch.t)
-        kinds = batch.kind.tolist()
-        actors = batch.actor.tolist()
-        targets = batch.target.tolist()
-        accepted = batch.accepted.tolist()
-        convs = batch.conv.tolist()
-        aux = batch.aux.tolist()
-        texts = batch.text
-        dumps = orjson.dumps
         seq = self.seq
-        lines = []
-        for k in range(n):
-            seq += 1
-            line = (
-                f'{{"id":"e{seq}","type":"{names[kinds[k]]}","actor":"{ids[actors[k]]}",'
-                f'"target":"{ids[targets[k]]}","at":"{ts[k]}"'
+        # The fixed part of every line, built column-wise (object-array takes run in C).
+        base = [
+            f'{{"id":"e{s}","type":"{k}","actor":"{a}","target":"{b}","at":"{t}"'
+            for s, k, a, b, t in zip(
+                range(seq + 1, seq + n + 1),
+                self.names[batch.kind].tolist(),
+                self.ids[batch.actor].tolist(),
+                self.ids[batch.target].tolist(),
+                iso_many(batch.t),
+                strict=True,
             )
-            text = texts[k]
+        ]
+        # Optional fields, only where present.
+        dumps = orjson.dumps
+        for k, text in enumerate(batch.text):
             if text is not None:
-                line += ',"text":' + dumps(text).decode()
-            acc = accepted[k]
-            if acc >= 0:
-                line += ',"accepted":true' if acc else ',"accepted":false'
-            conv = convs[k]
-            if conv >= 0:
-                line += f',"conversation":"c{conv}"'
-            reason = aux[k]
-            if reason >= 0:
-                line += f',"reason":"{REPORT_REASONS[reason]}"'
-            lines.append(line + "}\n")
-        self.seq = seq
-        for code, c in enumerate(np.bincount(batch.kind, minlength=len(names)).tolist()):
+                base[k] += ',"text":' + dumps(text).decode()
+        acc = batch.accepted
+        for k in np.flatnonzero(acc == 1).tolist():
+            base[k] += ',"accepted":true'
+        for k in np.flatnonzero(acc == 0).tolist():
+            base[k] += ',"accepted":false'
+        conv = batch.conv
+        sel = np.flatnonzero(conv >= 0)
+        for k, c in zip(sel.tolist(), conv[sel].tolist(), strict=True):
+            base[k] += f',"conversation":"c{c}"'
+        aux = batch.aux
+        sel = np.flatnonzero(aux >= 0)
+        for k, x in zip(sel.tolist(), aux[sel].tolist(), strict=True):
+            base[k] += f',"reason":"{REPORT_REASONS[x]}"'
+        self.seq = seq + n
+        for code, c in enumerate(np.bincount(batch.kind, minlength=len(TYPE_NAMES)).tolist()):
             if c:
-                self.counts[names[code]] += c
+                self.counts[TYPE_NAMES[code]] += c
         self.last_t = int(batch.t[-1])
-        self.sink.write("".join(lines).encode())
+        self.sink.write(("}\n".join(base) + "}\n").encode())
