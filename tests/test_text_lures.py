@@ -22,7 +22,11 @@ LURES = [
     ("paid_work", "This is a paid consulting project for our client.", "paid consulting project"),
     ("trip", "Our institute will invite you to Beijing for a seminar.", "invite you to Beijing"),
     ("trip", "It is an all-expenses-paid visit, flights and hotel included.", "all-expenses-paid"),
-    ("trip", "We will cover all your travel and accommodation.", "cover all your travel"),
+    (
+        "trip",
+        "A fully funded visit to our headquarters, all expenses paid.",
+        "fully funded visit to",
+    ),
     (
         "trip",
         "Business class flights and a five-star hotel are arranged.",
@@ -179,3 +183,19 @@ def test_long_texts_are_bounded() -> None:
     text = "hello " * 50_000 + "add me on WhatsApp"
     assert default_matcher().flagged(text) == []  # beyond MAX_CHARS: not read
     assert default_matcher().flagged("add me on WhatsApp " + "hello " * 50_000)
+
+
+def test_gates_never_hide_a_match() -> None:
+    """A pattern's gate is a necessary condition: gated and ungated matching agree everywhere."""
+    import json
+    from pathlib import Path
+
+    corpora = Path(__file__).resolve().parents[1] / "bench" / "corpora"
+    texts = [text for _, text, _ in LURES]
+    for name in ("lure_messages.jsonl", "benign_messages.jsonl"):
+        with open(corpora / name, encoding="utf-8") as fh:
+            texts += [json.loads(line)["text"] for line in fh if line.strip()]
+    gated = LureMatcher(cache_size=0)
+    ungated = LureMatcher(cache_size=0, use_gates=False)
+    for text in texts:
+        assert gated.hits(text) == ungated.hits(text), text

@@ -34,17 +34,33 @@ MAX_HITS_PER_PATTERN = 3
 MAX_LEXICON_BYTES = 1_000_000
 
 _MACRO = re.compile(r"\{([A-Z][A-Z0-9]*)\}")
+_GATE_WORD = re.compile(r"[a-z0-9]+")
+_WORDS = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
 class LurePattern:
-    """One expression of one category; ``gate`` substrings must occur before it runs."""
+    """One expression of one category, run only when one of its gate words (or, for entries
+    with a space or symbol, gate substrings) occurs in the text."""
 
     id: str
     category: str
     strong: bool
     regex: re.Pattern[str]
-    gate: tuple[str, ...]
+    gate_words: frozenset[str] = frozenset()
+    gate_subs: tuple[str, ...] = ()
+
+    @property
+    def gated(self) -> bool:
+        return bool(self.gate_words or self.gate_subs)
+
+    def passes(self, words: set[str], folded: str) -> bool:
+        """Whether the gate lets this pattern run on a text with these words."""
+        if not self.gated:
+            return True
+        if not self.gate_words.isdisjoint(words):
+            return True
+        return any(g in folded for g in self.gate_subs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +110,18 @@ class Lexicon:
         self.patterns = tuple(patterns)
         self.bits = {c.name: c.bit for c in self.categories}
         self.titles = {c.name: c.title for c in self.categories}
+        # inverted gate index: which patterns a word (or substring) lets through
+        self.gate_index: dict[str, list[int]] = {}
+        self.sub_gates: list[tuple[str, int]] = []
+        self.ungated: list[int] = []
+        for i, p in enumerate(self.patterns):
+            if not p.gated:
+                self.ungated.append(i)
+            for w in p.gate_words:
+                self.gate_index.setdefault(w, []).append(i)
+            for g in p.gate_subs:
+                self.sub_gates.append((g, i))
+        self.gate_vocab = frozenset(self.gate_index)
 
     @classmethod
     def from_toml(cls, text: str, source: str = "<lexicon>") -> Lexicon:
@@ -117,8 +145,10 @@ class Lexicon:
                     raise ValueError(
                         f"{source}: pattern {pid}: bad regular expression: {exc}"
                     ) from exc
-                gate = tuple(str(g).lower() for g in pat.get("gate", []))
-                patterns.append(LurePattern(pid, name, strength == "strong", rx, gate))
+                gate = [str(g).lower() for g in pat.get("gate", [])]
+                words = frozenset(g for g in gate if _GATE_WORD.fullmatch(g))
+                subs = tuple(g for g in gate if g not in words)
+                patterns.append(LurePattern(pid, name, strength == "strong", rx, words, subs))
         return cls(categories, patterns)
 
     @classmethod
@@ -143,8 +173,11 @@ def _default_lexicon() -> Lexicon:
 class LureMatcher:
     """Find lure phrases in texts. Pure and thread-safe; repeated texts hit a small cache."""
 
-    def __init__(self, lexicon: Lexicon | None = None, cache_size: int = 20_000):
+    def __init__(
+        self, lexicon: Lexicon | None = None, cache_size: int = 20_000, use_gates: bool = True
+    ):
         self.lexicon = lexicon or Lexicon.default()
+        self.use_gates = use_gates
         self._cached = lru_cache(maxsize=cache_size)(self._hits_uncached)
 
     def _hits_uncached(self, text: str) -> tuple[LureHit, ...]:
@@ -154,10 +187,21 @@ class LureMatcher:
     def hits_normalized(self, norm: Normalized) -> list[LureHit]:
         """All hits (strong and weak) in an already-normalised text, in text order."""
         folded = norm.text
+        lex = self.lexicon
+        if self.use_gates:
+            run = set(lex.ungated)
+            for w in lex.gate_vocab.intersection(_WORDS.findall(folded)):
+                run.update(lex.gate_index[w])
+            for g, i in lex.sub_gates:
+                if g in folded:
+                    run.add(i)
+            if not run:
+                return []
+            selected = [lex.patterns[i] for i in sorted(run)]
+        else:
+            selected = list(lex.patterns)
         out: list[LureHit] = []
-        for pat in self.lexicon.patterns:
-            if pat.gate and not any(g in folded for g in pat.gate):
-                continue
+        for pat in selected:
             for k, m in enumerate(pat.regex.finditer(folded)):
                 if k >= MAX_HITS_PER_PATTERN:
                     break

@@ -50,6 +50,7 @@ CONFUSABLES: dict[str, str] = {
 #: digits (and a few symbols) that stand for letters inside words
 LEET: dict[str, str] = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "|": "l"}
 _LEET_TABLE = str.maketrans(LEET)
+_DIGITISH = re.compile(r"[013457|]")
 
 # A word mixing letters with leet digits: at least three letters and a digit touching a letter.
 _LEET_WORD = re.compile(r"[a-z0-9|]*(?:[a-z][0-9|]|[0-9|][a-z])[a-z0-9|]*")
@@ -58,6 +59,11 @@ _SPACED = re.compile(
     r"(?<![a-z0-9])(?:[a-z0-9](?:[ .\-_*·•|/+~]{1,2}|\s{1,2})){3,}[a-z0-9](?![a-z0-9])"
 )
 _SPACED_SEP = re.compile(r"[^a-z0-9]+")
+# A cheap necessary condition for _SPACED (no look-behind: scanning plain text costs less)
+_SPACED_PRE = re.compile(
+    r"\b[a-z0-9](?:[ .\-_*·•|/+~]{1,2}|\s{1,2})[a-z0-9](?:[ .\-_*·•|/+~]{1,2}|\s{1,2})"
+    r"[a-z0-9](?:[ .\-_*·•|/+~]{1,2}|\s{1,2})[a-z0-9]\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,9 +182,9 @@ def _deleet(text: str) -> str:
 def normalize(text: str) -> Normalized:
     """Fold ``text`` for matching; see the module docstring for what is undone and why."""
     folded, starts, ends = _fold(text)
-    if any(c in folded for c in "013457|"):
+    if _DIGITISH.search(folded):
         folded = _deleet(folded)
-    if _SPACED.search(folded):
+    if _SPACED_PRE.search(folded) and _SPACED.search(folded):
         folded, starts, ends = _despace(folded, starts, ends)
     if starts is None or ends is None:
         return Normalized(text, folded)
