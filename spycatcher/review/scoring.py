@@ -12,24 +12,26 @@ The trade-off: an incremental score is fresh for what the profile says and did, 
 last ``spycatcher scan`` for population facts. Run a full scan (the batch path) on a schedule; the
 service keeps the gap small between scans.
 
-Service re-scores are stored as scan runs with ``engine="service"`` that are never "finished", so
-``Store.latest_run()`` still means the last full scan while ``Store.latest_assessment()`` returns
-the newest score of a profile.
+Service re-scores are stored as scan runs with ``engine="service"`` that are never "finished", one
+per profile (re-stamped at each re-score), so ``Store.latest_run()`` still means the last full scan
+while ``Store.latest_assessment()`` returns the newest score of a profile, and a profile re-scored
+often keeps a single service row.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from spycatcher.engine.core import Scorer, run_detectors
 from spycatcher.review import reports as reports_mod
-from spycatcher.review.base import aware
+from spycatcher.review.base import aware, insert_for, table, transaction, utcnow
 from spycatcher.schema import Profile
 from spycatcher.scoring.assessment import Assessment
 from spycatcher.signals.base import Detector, ProfileContext, Signal
@@ -165,15 +167,62 @@ class Rescorer:
                 out.append(Scored(p, ctx, a, before.campaign_id if before is not None else None))
         return out
 
-    def save(self, scored: Sequence[Scored], source: str) -> str | None:
-        """Store the assessments as one service run (see the module docstring)."""
+    def save(self, scored: Sequence[Scored], source: str) -> int:
+        """Store each profile's new assessment in its own service run (see the module docstring).
+
+        One run per profile, re-stamped on every re-score, keeps one service assessment per
+        profile however often it is re-scored (a profile reported a thousand times does not
+        collect a thousand rows).
+        """
         if not scored:
-            return None
-        run_id = self.store.start_run("service", source, self.scorer.name)
+            return 0
+        now = max((sc.ctx.as_of for sc in scored if sc.ctx.as_of), default=None) or utcnow()
+        runs: dict[str, dict[str, Any]] = {}
         rows: list[dict[str, Any]] = []
         for sc in scored:
-            row = sc.assessment.as_dict()
-            row["campaign_id"] = sc.campaign_id
-            rows.append(row)
-        self.store.save_assessments(run_id, rows)
-        return run_id
+            a = sc.assessment
+            run_id = service_run_id(a.platform, a.profile_id)
+            runs[run_id] = {
+                "run_id": run_id,
+                "started_at": now,
+                "finished_at": None,
+                "engine": "service",
+                "source": source,
+                "scorer": self.scorer.name,
+                "summary": {},
+            }
+            row = a.as_dict()
+            rows.append(
+                {
+                    "run_id": run_id,
+                    "platform": a.platform,
+                    "profile_id": a.profile_id,
+                    "score": float(row["score"]),
+                    "level": row["level"],
+                    "signals": row["signals"],
+                    "contributions": row["contributions"],
+                    "campaign_id": sc.campaign_id,
+                }
+            )
+        ids = sorted(runs)
+        with transaction(self.store) as s:
+            stmt = insert_for(s, table(ScanRun))
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["run_id"],
+                set_={
+                    "started_at": stmt.excluded.started_at,
+                    "source": stmt.excluded.source,
+                    "scorer": stmt.excluded.scorer,
+                },
+            )
+            s.execute(stmt, list(runs.values()))
+            for i in range(0, len(ids), 500):
+                s.execute(delete(AssessmentRow).where(AssessmentRow.run_id.in_(ids[i : i + 500])))
+            s.execute(insert(AssessmentRow), rows)
+        return len(rows)
+
+
+def service_run_id(platform: str, profile_id: str) -> str:
+    """The id of a profile's own service run (stable, 48 characters)."""
+    digest = hashlib.sha1(f"{platform}\x1f{profile_id}".encode()).hexdigest()
+    return f"service-{digest}"

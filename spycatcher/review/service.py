@@ -300,8 +300,7 @@ class ReviewService:
             return {"rescored": 0, "cases_opened": [], "cases_updated": []}
         now = self.clock()
         scored = self.rescorer.score(profiles, now)
-        with write_lock(self.store):
-            self.rescorer.save(scored, f"service:{cause}")
+        self.rescorer.save(scored, f"service:{cause}")
         opened: list[int] = []
         updated: list[int] = []
         with transaction(self.store) as s:
