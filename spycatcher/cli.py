@@ -363,6 +363,10 @@ from spycatcher.photo.cli import photo_app  # noqa: E402
 
 app.add_typer(photo_app, name="photo")
 
+from spycatcher.intel.cli import intel_app  # noqa: E402
+
+app.add_typer(intel_app, name="intel")
+
 
 def main() -> None:
     app()
