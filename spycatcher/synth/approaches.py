@@ -173,7 +173,7 @@ class Approaches:
             for x in np.unique(warm).tolist():
                 t = work_at(r, created + int(r.uniform(1, max(2, (start - created) / DAY)) * DAY),
                             op_tz, created + HOUR)  # fmt: skip
-                if t >= as_of:
+                if t >= as_of or t < int(pop.created[x]) + DAY:
                     continue
                 self._invite(r, camp, p, x, t, None, r.random() < 0.65, message=False)
         n_main = min(round(n_inv * (1 - tr["noise_share"])), len(pool))
@@ -189,7 +189,8 @@ class Approaches:
         for x, t0 in zip(targets.tolist(), times.tolist(), strict=True):
             tz = float(pop.tz[x]) if tr["local_hours"] else op_tz
             t = work_at(r, t0, tz, created + HOUR)
-            if t >= as_of:
+            x_created = int(pop.created[x])
+            if t >= as_of or t < x_created + DAY:  # a target must exist to be approached
                 continue
             lure = False
             note = None
@@ -197,7 +198,7 @@ class Approaches:
                 lure = tr["lure_in_note"] and r.random() < 0.8
                 note = camp.note(r, lure, self._fill(r, camp, p, x, persona))
             if r.random() < 0.5:
-                view_t = max(created + 60, t - int(r.uniform(300, 2 * DAY)))
+                view_t = max(created + 60, x_created + 60, t - int(r.uniform(300, 2 * DAY)))
                 log.add(view_t, VIEW, p, x)
             accepted = r.random() < tr["accept_rate"]
             self._invite(r, camp, p, x, t, note, accepted, message=True, persona=persona)
@@ -368,7 +369,7 @@ class Approaches:
         tz = float(pop.tz[i])
         for x, t0 in zip(targets.tolist(), times.tolist(), strict=True):
             t = work_at(r, t0, tz, lo)
-            if t >= as_of:
+            if t >= as_of or t < int(pop.created[x]) + DAY:
                 continue
             note = None
             if r.random() < (0.6 if recruiter else 0.5):

@@ -120,15 +120,21 @@ class Bulk:
         size = self.org_start[org + 1] - lo
         return self.by_org[lo + (rng.random(len(actors)) * size).astype(np.int64)]
 
-    def _mixed_targets(self, rng: np.random.Generator, actors: np.ndarray, p: tuple) -> np.ndarray:
-        """Per actor: a contact, a colleague or anyone, with probabilities ``p``."""
+    def _mixed_targets(
+        self, rng: np.random.Generator, actors: np.ndarray, t: np.ndarray, p: tuple
+    ) -> np.ndarray:
+        """Per actor: a contact, a colleague or anyone, with probabilities ``p`` (-1: none).
+
+        Only members whose accounts exist at the event's time qualify.
+        """
         choice = rng.choice(3, size=len(actors), p=p)
         out = rng.integers(0, self.ng, len(actors)).astype(np.int32)
         c0 = np.flatnonzero(choice == 0)
-        out[c0] = self.adj.random_neighbour(rng, actors[c0])
+        out[c0] = self.adj.random_neighbour(rng, actors[c0], t[c0])
         c1 = np.flatnonzero(choice == 1)
         out[c1] = self._colleague(rng, actors[c1])
-        return out
+        exists = self.pop.created[np.maximum(out, 0)] + 60 <= t
+        return np.where(exists, out, -1).astype(np.int32)
 
     # ---- a window ------------------------------------------------------------------------------
 
@@ -156,7 +162,7 @@ class Bulk:
 
         # Invitations that were declined or are still pending.
         actors, t = self._actors(rng, a, b, RATE_INVITE)
-        targets = self._mixed_targets(rng, actors, (0.0, 0.35, 0.65))
+        targets = self._mixed_targets(rng, actors, t, (0.0, 0.35, 0.65))
         ok = (targets >= 0) & (targets != actors)
         actors, t, targets = actors[ok], t[ok], targets[ok]
         acc = np.where(
@@ -169,7 +175,7 @@ class Bulk:
 
         # Endorsements of contacts' skills.
         actors, t = self._actors(rng, a, b, RATE_ENDORSE)
-        targets = self.adj.random_neighbour(rng, actors)
+        targets = self.adj.random_neighbour(rng, actors, t)
         ok = targets >= 0
         actors, t, targets = actors[ok], t[ok], targets[ok]
         end = _batch(t, ENDORSEMENT, actors, targets)
@@ -182,13 +188,13 @@ class Bulk:
 
         # Profile views.
         actors, t = self._actors(rng, a, b, RATE_VIEW)
-        targets = self._mixed_targets(rng, actors, (0.5, 0.2, 0.3))
+        targets = self._mixed_targets(rng, actors, t, (0.5, 0.2, 0.3))
         ok = (targets >= 0) & (targets != actors)
         parts.append(_batch(t[ok], VIEW, actors[ok], targets[ok]))
 
         # Conversations with contacts.
         actors, t = self._actors(rng, a, b, RATE_CONVERSATION)
-        targets = self.adj.random_neighbour(rng, actors)
+        targets = self.adj.random_neighbour(rng, actors, t)
         ok = targets >= 0
         parts.append(self._conversations(r, rng, actors[ok], targets[ok], t[ok]))
         return Batch.concat(parts)

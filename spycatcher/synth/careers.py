@@ -55,6 +55,7 @@ def degree_for(r: random.Random, field: str, master: bool) -> str:
     return r.choice(("BA", "BA (Hons)", "BSc"))
 
 
+_STUDENT_JOBS = ("Intern", "Summer Intern", "Student Placement", "Working Student", "Intern")
 _MONTH0 = 1940 * 12
 _MONTHS = [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(_MONTH0, 2100 * 12)]
 
@@ -93,10 +94,9 @@ class CareerBuilder:
         org: int,
         title: str,
         location: str,
-        newcomer_student: bool,
         researcher: bool,
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
-        """(experience, education, facts for the summary: school, field, prev_org)."""
+        """(experience, education, facts: school, field, prev_org, student ("1" if studying))."""
         sec = SECTORS[sector]
         now = self.as_of_year * 12 + self.as_of_month - 1
         birth = self.as_of_year - age
@@ -105,13 +105,19 @@ class CareerBuilder:
         education: list[dict[str, Any]] = []
         b_start = birth + 18 + (1 if r.random() < 0.3 else 0)
         b_end = b_start + r.choice((3, 3, 4))
-        if newcomer_student and b_end > self.as_of_year:
+        if b_end > self.as_of_year:
+            # Still studying: the degree's (expected) end is in the future, and the employer in
+            # the plan is where they intern or work alongside their studies.
             degree = degree_for(r, field, False)
             education.append(
                 {"school": school, "degree": degree, "field": field, "start": str(b_start),
                  "end": str(b_end)}
             )  # fmt: skip
-            return [], education, {"school": school, "field": field, "prev_org": ""}
+            start = max(b_start * 12 + 8, now - r.randint(1, 14))
+            job = {"title": r.choice(_STUDENT_JOBS), "company": self.orgs.names[org],
+                   "start": self._month(min(start, now)), "end": None, "location": location}  # fmt: skip
+            facts = {"school": school, "field": field, "prev_org": "", "student": "1"}
+            return [job], education, facts
         education.append({"school": school, "degree": degree_for(r, field, False), "field": field,
                           "start": str(b_start), "end": str(b_end)})  # fmt: skip
         last_end = b_end
@@ -173,7 +179,8 @@ class CareerBuilder:
             t = start
         if r.random() < 0.08 and len(experience) > 1:  # thin profiles list only the current job
             experience = experience[:1]
-        return experience, education, {"school": school, "field": field, "prev_org": prev_org}
+        return experience, education, {"school": school, "field": field, "prev_org": prev_org,
+                                       "student": ""}  # fmt: skip
 
     def _description(self, r: random.Random, sector: int) -> str:
         topics = SECTORS[sector].topics

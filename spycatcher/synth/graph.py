@@ -43,17 +43,25 @@ class Adjacency:
 
     indptr: np.ndarray  # int64, n + 1
     indices: np.ndarray  # int32
+    #: when each connection was made, in minutes since the epoch (int32 keeps it small)
+    minutes: np.ndarray  # int32
 
     def degree(self) -> np.ndarray:
         return np.diff(self.indptr)
 
-    def random_neighbour(self, rng: np.random.Generator, nodes: np.ndarray) -> np.ndarray:
-        """One random contact per node (-1 where a node has none)."""
+    def random_neighbour(
+        self, rng: np.random.Generator, nodes: np.ndarray, at: np.ndarray | None = None
+    ) -> np.ndarray:
+        """One random contact per node (-1 where a node has none, or none yet at time ``at``)."""
         deg = self.indptr[nodes + 1] - self.indptr[nodes]
         off = (rng.random(len(nodes)) * deg).astype(np.int64)
+        if not len(self.indices):
+            return np.full(len(nodes), -1, dtype=np.int32)
         pos = np.minimum(self.indptr[nodes] + off, len(self.indices) - 1)
-        out = self.indices[pos] if len(self.indices) else np.zeros(len(nodes), dtype=np.int32)
-        return np.where(deg > 0, out, -1).astype(np.int32)
+        ok = deg > 0
+        if at is not None:
+            ok &= self.minutes[pos].astype(np.int64) * 60 <= at
+        return np.where(ok, self.indices[pos], -1).astype(np.int32)
 
 
 def _pair_within(keys: np.ndarray, owners: np.ndarray, rng: np.random.Generator):
@@ -125,4 +133,5 @@ def adjacency(n: int, edges: Edges) -> Adjacency:
     counts = np.bincount(src, minlength=n)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
-    return Adjacency(indptr, dst[order].astype(np.int32))
+    minutes = (np.concatenate([edges.t, edges.t]) // 60 + 1)[order].astype(np.int32)
+    return Adjacency(indptr, dst[order].astype(np.int32), minutes)

@@ -87,7 +87,6 @@ class ProfileBuilder:
         title = people.title(i)
         org_name = people.org_name(i)
         location = people.location(i)
-        student = kind == NEWCOMER and int(pop.age[i]) <= 23
         experience, education, facts = self.careers.build(
             r,
             age=int(pop.age[i]),
@@ -96,16 +95,18 @@ class ProfileBuilder:
             org=int(pop.org[i]),
             title=title,
             location=location,
-            newcomer_student=student,
             researcher=kind == RESEARCHER,
         )
+        student = bool(facts["student"])
+        if student:
+            title = experience[0]["title"]
         n_skills = r.randint(0, 3) if kind == NEWCOMER else r.randint(3, 15)
         pool = list(sec.skills) + list(GENERIC_SKILLS)
         skills = r.sample(pool, min(n_skills, len(pool)))
         if student and education:
             head = f"Student at {education[0]['school']}"
             if r.random() < 0.4:
-                head = f"{education[0]['field']} student | Aspiring {sec.industry} professional"
+                head = f"{education[0]['field']} student | {title} at {org_name}"
         else:
             head = headline(r, title, org_name, sector, skills)
         text = None
@@ -124,8 +125,6 @@ class ProfileBuilder:
                 prev_org=facts["prev_org"],
             )
             text = summary(r, who)
-        if student:
-            experience = []
         rec: dict[str, Any] = {
             "id": pop.pid(i),
             "platform": "linkedin",
