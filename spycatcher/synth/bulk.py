@@ -254,7 +254,10 @@ def _batch(
     accepted: int | np.ndarray = NONE,
 ) -> Batch:
     n = len(t)
-    acc = np.full(n, accepted, dtype=np.int8) if np.isscalar(accepted) else accepted.astype(np.int8)
+    if isinstance(accepted, np.ndarray):
+        acc = accepted.astype(np.int8)
+    else:
+        acc = np.full(n, accepted, dtype=np.int8)
     return Batch(
         t.astype(np.int64),
         np.full(n, kind, dtype=np.int8),

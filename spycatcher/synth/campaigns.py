@@ -432,7 +432,7 @@ def _make_personas(
         skills = r.sample(
             KIND_SKILLS[camp.kind], k=min(len(KIND_SKILLS[camp.kind]), r.randrange(3, 8))
         )
-        contact = None
+        contact: dict[str, Any] | None = None
         if traits["contact_email"]:
             if camp.careful:
                 email = f"{first.lower()}.{last.lower()}@{orgs.domain[camp.org]}"

@@ -114,8 +114,13 @@ class CareerBuilder:
                  "end": str(b_end)}
             )  # fmt: skip
             start = max(b_start * 12 + 8, now - r.randint(1, 14))
-            job = {"title": r.choice(_STUDENT_JOBS), "company": self.orgs.names[org],
-                   "start": self._month(min(start, now)), "end": None, "location": location}  # fmt: skip
+            job = {
+                "title": r.choice(_STUDENT_JOBS),
+                "company": self.orgs.names[org],
+                "start": self._month(min(start, now)),
+                "end": None,
+                "location": location,
+            }
             facts = {"school": school, "field": field, "prev_org": "", "student": "1"}
             return [job], education, facts
         education.append({"school": school, "degree": degree_for(r, field, False), "field": field,

@@ -11,6 +11,7 @@ network and the hard negatives: recruiters, consultancies and think tanks with g
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -22,7 +23,7 @@ class Sector:
     #: share of genuine members working in the sector (normalised over all sectors)
     weight: float
     #: org name patterns; {stem} invented word, {town} invented town, {surname} a surname
-    patterns: tuple[str, ...]
+    patterns: Sequence[str]
     #: titles by seniority 0 (entry) .. 4 (executive)
     titles: tuple[tuple[str, ...], ...]
     skills: tuple[str, ...]

@@ -344,28 +344,6 @@ def _salary(s: Slots) -> str:
     return s.r.choice(_SALARY).format(k=k, k2=k + s.r.randrange(10, 40, 5))
 
 
-_MAKERS: dict[str, Callable[[Slots], object]] = {
-    "first": lambda s: s.people.first(s.them),
-    "me": lambda s: s.people.first(s.me),
-    "me_full": lambda s: s.people.name(s.me),
-    "org": lambda s: s.people.org_name(s.me),
-    "their_org": lambda s: s.people.org_name(s.them),
-    "topic": lambda s: s.r.choice(_their_sector(s).topics),
-    "rtopic": lambda s: s.r.choice(SECTORS[s.people.sector(s.me)].topics),
-    "skill_l": lambda s: s.r.choice(_their_sector(s).skills).lower(),
-    "city": lambda s: s.people.city(s.me),
-    "sector": lambda s: _their_sector(s).industry.lower(),
-    "day": lambda s: s.r.choice(_DAYS),
-    "mutual": lambda s: s.r.choice(_MUTUAL),
-    "event": lambda s: s.r.choice(_EVENTS).format_map(s),
-    "salary": _salary,
-    "terms": lambda s: s.r.choice(_ROLE_TERMS),
-    "title": lambda s: s.r.choice(_their_sector(s).titles[1 + int(s.r.random() * 3)]),
-    "clearance": lambda s: s.r.choice(_CLEARANCE) if _their_sector(s).sensitive else "no clearance",
-}
-_MUTUAL = ("Sam", "Priya", "Tom", "Anna", "our old team", "my manager")
-
-
 def _wrap(r: random.Random, body: str, slots: Slots, formal: float = 0.5) -> str:
     greet = r.choice(_GREET) if r.random() < 0.8 else ""
     sign = r.choice(_SIGN) if r.random() < formal else ""
@@ -482,3 +460,26 @@ def researcher_message(
     if followup:
         return r.choice(_RESEARCH_FOLLOWUPS).format_map(slots)
     return _wrap(r, r.choice(_RESEARCH_MESSAGES), slots, formal=0.9)
+
+
+# Slot makers (defined last: they use the word lists above).
+_MUTUAL = ("Sam", "Priya", "Tom", "Anna", "our old team", "my manager")
+_MAKERS: dict[str, Callable[[Slots], object]] = {
+    "first": lambda s: s.people.first(s.them),
+    "me": lambda s: s.people.first(s.me),
+    "me_full": lambda s: s.people.name(s.me),
+    "org": lambda s: s.people.org_name(s.me),
+    "their_org": lambda s: s.people.org_name(s.them),
+    "topic": lambda s: s.r.choice(_their_sector(s).topics),
+    "rtopic": lambda s: s.r.choice(SECTORS[s.people.sector(s.me)].topics),
+    "skill_l": lambda s: s.r.choice(_their_sector(s).skills).lower(),
+    "city": lambda s: s.people.city(s.me),
+    "sector": lambda s: _their_sector(s).industry.lower(),
+    "day": lambda s: s.r.choice(_DAYS),
+    "mutual": lambda s: s.r.choice(_MUTUAL),
+    "event": lambda s: s.r.choice(_EVENTS).format_map(s),
+    "salary": _salary,
+    "terms": lambda s: s.r.choice(_ROLE_TERMS),
+    "title": lambda s: s.r.choice(_their_sector(s).titles[1 + int(s.r.random() * 3)]),
+    "clearance": lambda s: s.r.choice(_CLEARANCE) if _their_sector(s).sensitive else "no clearance",
+}
