@@ -70,10 +70,10 @@ def persona_bundle(include_red: bool = True) -> dict[str, Any]:
     objs: list[dict[str, Any]] = [
         tlp2_definition("amber"),
         tlp2_definition("red"),
-        _sdo("identity", AUTHORITY, name="Example National Authority",
-             identity_class="organization"),  # fmt: skip
-        _sdo("intrusion-set", NEVERNIGHT, name="Nevernight (example)",
-             object_marking_refs=[AMBER]),  # fmt: skip
+        _sdo(
+            "identity", AUTHORITY, name="Example National Authority", identity_class="organization"
+        ),
+        _sdo("intrusion-set", NEVERNIGHT, name="Nevernight (example)", object_marking_refs=[AMBER]),
         indicator(
             IND_RACHEL,
             "Rachel Li, headhunter persona",
@@ -123,12 +123,56 @@ def write_json(path: Path, doc: Any) -> Path:
     return path
 
 
-FIRST = ["Anna", "Ben", "Chloe", "David", "Emma", "Farid", "Grace", "Hugo", "Isla", "Jonas",
-         "Katrin", "Liam", "Maya", "Nils", "Olga", "Priya", "Quentin", "Rosa", "Sven", "Tara"]  # fmt: skip
-LAST = ["Adams", "Berg", "Costa", "Dahl", "Evans", "Fischer", "Gray", "Hansen", "Ivanova",
-        "Jensen", "Klein", "Lund", "Moreau", "Novak", "Olsen", "Petrov", "Quinn", "Ruiz"]  # fmt: skip
-EMPLOYERS = ["Ministry of Defence", "Foreign Office", "Aerospace Systems plc", "University of Leeds",
-             "National Grid", "Pharma Research Ltd"]  # fmt: skip
+FIRST = [
+    "Anna",
+    "Ben",
+    "Chloe",
+    "David",
+    "Emma",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Isla",
+    "Jonas",
+    "Katrin",
+    "Liam",
+    "Maya",
+    "Nils",
+    "Olga",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tara",
+]
+LAST = [
+    "Adams",
+    "Berg",
+    "Costa",
+    "Dahl",
+    "Evans",
+    "Fischer",
+    "Gray",
+    "Hansen",
+    "Ivanova",
+    "Jensen",
+    "Klein",
+    "Lund",
+    "Moreau",
+    "Novak",
+    "Olsen",
+    "Petrov",
+    "Quinn",
+    "Ruiz",
+]
+EMPLOYERS = [
+    "Ministry of Defence",
+    "Foreign Office",
+    "Aerospace Systems plc",
+    "University of Leeds",
+    "National Grid",
+    "Pharma Research Ltd",
+]
 
 
 def _genuine(i: int) -> dict[str, Any]:
@@ -145,8 +189,9 @@ def _genuine(i: int) -> dict[str, Any]:
             {"title": "Engineer", "company": employer, "start": f"{2010 + i % 5}-01"},
             {"title": "Graduate", "company": "Acme Ltd", "start": "2006-09", "end": "2009-12"},
         ],
-        "education": [{"school": "University of York", "degree": "BSc", "start": "2002",
-                       "end": "2005"}],  # fmt: skip
+        "education": [
+            {"school": "University of York", "degree": "BSc", "start": "2002", "end": "2005"}
+        ],
         "skills": ["Systems", "Safety"],
         "counts": {"connections": 150 + i},
         "contact": {"email": f"{first.lower()}.{last.lower()}@example.org"},
@@ -160,8 +205,13 @@ def _fake(pid: str, name: str, **kw: Any) -> dict[str, Any]:
         "headline": "Senior Director, Talent Partners | think tank | exclusive opportunities",
         "summary": "Passionate, dynamic global network. Exclusive paid opportunities for experts.",
         "created_at": "2024-01-10",
-        "experience": [{"title": "Senior Director", "company": "Center for Sino-Europe Development"
-                        " Studies", "start": "2009-01"}],  # fmt: skip
+        "experience": [
+            {
+                "title": "Senior Director",
+                "company": "Center for Sino-Europe Development Studies",
+                "start": "2009-01",
+            }
+        ],
         "counts": {"connections": 500},
         **kw,
     }
@@ -172,14 +222,25 @@ def network(folder: Path, genuine: int = 36, secret: bool = False) -> tuple[Path
     (and, with ``secret``, the persona only TLP:RED intelligence names)."""
     profiles = [_genuine(i) for i in range(genuine)]
     fakes = [
-        _fake("p-rachel", "Rachel Li",
-              url="https://uk.linkedin.com/in/Rachel-Li-HR/?originalSubdomain=uk"),
+        _fake(
+            "p-rachel",
+            "Rachel Li",
+            url="https://uk.linkedin.com/in/Rachel-Li-HR/?originalSubdomain=uk",
+        ),
         _fake("p-alex", "Alex Li", url="linkedin.com/in/alex-li-csed"),
-        _fake("p-lily", "Lily Wu", url="https://www.linkedin.com/in/lily-wu-88",
-              contact={"email": "Lily.Wu@Sino-Europe-Studies.example"}),
-        _fake("p-laeticia", "Laeticia Chen", url="https://www.linkedin.com/in/laeticia-chen-1",
-              photo={"pdq": flip_bits(PHOTO_PDQ, 6)}),
-    ]  # fmt: skip
+        _fake(
+            "p-lily",
+            "Lily Wu",
+            url="https://www.linkedin.com/in/lily-wu-88",
+            contact={"email": "Lily.Wu@Sino-Europe-Studies.example"},
+        ),
+        _fake(
+            "p-laeticia",
+            "Laeticia Chen",
+            url="https://www.linkedin.com/in/laeticia-chen-1",
+            photo={"pdq": flip_bits(PHOTO_PDQ, 6)},
+        ),
+    ]
     if secret:
         fakes.append(_fake("p-secret", "Mei Zhang", url="https://www.linkedin.com/in/mei-zhang-7"))
     profiles.extend(fakes)
@@ -201,8 +262,13 @@ def network(folder: Path, genuine: int = 36, secret: bool = False) -> tuple[Path
             )
     for i in range(genuine - 1):
         events.append(
-            {"id": f"c{i}", "type": "connection", "actor": f"g{i:03d}",
-             "target": f"g{i + 1:03d}", "at": "2023-06-01T09:00:00Z"}  # fmt: skip
+            {
+                "id": f"c{i}",
+                "type": "connection",
+                "actor": f"g{i:03d}",
+                "target": f"g{i + 1:03d}",
+                "at": "2023-06-01T09:00:00Z",
+            }
         )
     p = folder / "profiles.jsonl"
     e = folder / "events.jsonl"

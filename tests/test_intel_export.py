@@ -30,20 +30,48 @@ SEEN = datetime(2024, 2, 1, tzinfo=UTC)
 
 def findings(red: bool = False) -> tuple[list[Finding], list[CampaignFinding]]:
     fs = [
-        Finding("p-rachel", name="Rachel Li", url="https://uk.linkedin.com/in/rachel-li-hr",
-                score=0.97, level="high", campaign_id="campaign-1",
-                reasons=["Named in intelligence"], marking_refs=[AMBER],
-                actor_refs=["intrusion-set--4e2c4ab1-3f6a-4b0e-9f0c-7d6c8a1b2c01"],
-                count=8, first_seen=SEEN, last_seen=SEEN + timedelta(days=7)),  # fmt: skip
-        Finding("p-laeticia", name="Laeticia Chen", photo_pdq=PHOTO_PDQ, score=0.9,
-                level="high", campaign_id="campaign-1", reasons=["Photo reused"],
-                first_seen=SEEN, last_seen=SEEN),  # fmt: skip
+        Finding(
+            "p-rachel",
+            name="Rachel Li",
+            url="https://uk.linkedin.com/in/rachel-li-hr",
+            score=0.97,
+            level="high",
+            campaign_id="campaign-1",
+            reasons=["Named in intelligence"],
+            marking_refs=[AMBER],
+            actor_refs=["intrusion-set--4e2c4ab1-3f6a-4b0e-9f0c-7d6c8a1b2c01"],
+            count=8,
+            first_seen=SEEN,
+            last_seen=SEEN + timedelta(days=7),
+        ),
+        Finding(
+            "p-laeticia",
+            name="Laeticia Chen",
+            photo_pdq=PHOTO_PDQ,
+            score=0.9,
+            level="high",
+            campaign_id="campaign-1",
+            reasons=["Photo reused"],
+            first_seen=SEEN,
+            last_seen=SEEN,
+        ),
     ]
     if red:
-        fs.append(Finding("p-secret", name="Secret", score=0.99, level="high",
-                          campaign_id="campaign-2", marking_refs=[RED]))  # fmt: skip
-    cs = [CampaignFinding("campaign-1", ["p-rachel", "p-laeticia"], targets=12,
-                          evidence=["Created within 3 days"])]  # fmt: skip
+        fs.append(
+            Finding(
+                "p-secret",
+                name="Secret",
+                score=0.99,
+                level="high",
+                campaign_id="campaign-2",
+                marking_refs=[RED],
+            )
+        )
+    cs = [
+        CampaignFinding(
+            "campaign-1", ["p-rachel", "p-laeticia"], targets=12, evidence=["Created within 3 days"]
+        )
+    ]
     if red:
         cs.append(CampaignFinding("campaign-2", ["p-secret"], targets=3))
     return fs, cs
@@ -79,8 +107,10 @@ def test_bundle_validates_and_carries_the_original_marking() -> None:
     # the photo: a file observable and an indicator under the custom hash name x_pdq
     [file_obj] = by_type(res.bundle, "file")
     assert file_obj["hashes"] == {"x_pdq": PHOTO_PDQ}
-    assert any(f"file:hashes.x_pdq = '{PHOTO_PDQ}'" == o["pattern"][1:-1]
-               for o in by_type(res.bundle, "indicator"))  # fmt: skip
+    assert any(
+        f"file:hashes.x_pdq = '{PHOTO_PDQ}'" == o["pattern"][1:-1]
+        for o in by_type(res.bundle, "indicator")
+    )
     # sightings say what, where and how often
     sightings = {s["sighting_of_ref"]: s for s in by_type(res.bundle, "sighting")}
     s = sightings[rachel_ind["id"]]
@@ -91,8 +121,10 @@ def test_bundle_validates_and_carries_the_original_marking() -> None:
     assert accounts["p-rachel"]["id"] in od["object_refs"] and od["number_observed"] == 8
     # the campaign is an intrusion set that the indicators indicate; the partner's actor too
     [iset] = by_type(res.bundle, "intrusion-set")
-    rels = {(r["source_ref"], r["relationship_type"], r["target_ref"])
-            for r in by_type(res.bundle, "relationship")}  # fmt: skip
+    rels = {
+        (r["source_ref"], r["relationship_type"], r["target_ref"])
+        for r in by_type(res.bundle, "relationship")
+    }
     assert (rachel_ind["id"], "indicates", iset["id"]) in rels
     assert (rachel_ind["id"], "indicates", fs[0].actor_refs[0]) in rels
     assert AMBER in iset["object_marking_refs"]
@@ -111,8 +143,10 @@ def test_tlp_red_never_leaves() -> None:
     with pytest.raises(ValueError, match="never exported"):
         build_bundle(fs, cs, ExportOptions(tlp="red"), now=NOW)
     # TLP 1.0 RED, and RED alongside another marking, are withheld too
-    fs2 = [Finding("p-x", marking_refs=[TLP1_IDS["red"]]),
-           Finding("p-y", marking_refs=[AMBER, TLP2_IDS["red"]])]  # fmt: skip
+    fs2 = [
+        Finding("p-x", marking_refs=[TLP1_IDS["red"]]),
+        Finding("p-y", marking_refs=[AMBER, TLP2_IDS["red"]]),
+    ]
     res2 = build_bundle(fs2, now=NOW, markings=markings())
     assert by_type(res2.bundle, "user-account") == []
     assert len(res2.withheld) == 2
@@ -120,8 +154,9 @@ def test_tlp_red_never_leaves() -> None:
 
 def test_ceiling_withholds_more() -> None:
     fs, cs = findings()
-    res = build_bundle(fs, cs, ExportOptions(max_tlp="green", tlp="green"), now=NOW,
-                       markings=markings())  # fmt: skip
+    res = build_bundle(
+        fs, cs, ExportOptions(max_tlp="green", tlp="green"), now=NOW, markings=markings()
+    )
     users = {o["user_id"] for o in by_type(res.bundle, "user-account")}
     assert users == {"p-laeticia"}  # rachel's AMBER intelligence stays home
     assert ("profile p-rachel", "marked TLP:AMBER, above the ceiling TLP:GREEN") in res.withheld

@@ -7,7 +7,6 @@ import copy
 from pathlib import Path
 
 import pytest
-
 from intel_fixtures import AMBER, IND_PHOTO, IND_RACHEL, PHOTO_PDQ, indicator, persona_bundle
 
 from spycatcher.intel.catalogue import load_indicators
@@ -28,20 +27,39 @@ def _with_bad_objects() -> dict:
     b = persona_bundle()
     b["objects"] += [
         # not STIX: no pattern_type
-        {k: v for k, v in indicator("indicator--bad00000-0001-4000-8000-000000000001", "x",
-                                    "[url:value = 'https://a.example']").items()
-         if k != "pattern_type"},  # fmt: skip
+        {
+            k: v
+            for k, v in indicator(
+                "indicator--bad00000-0001-4000-8000-000000000001",
+                "x",
+                "[url:value = 'https://a.example']",
+            ).items()
+            if k != "pattern_type"
+        },
         # a pattern that does not parse
         indicator("indicator--bad00000-0002-4000-8000-000000000002", "x", "[url:value = "),
         # a PDQ hash that is not 64 hex characters
-        indicator("indicator--bad00000-0003-4000-8000-000000000003", "x",
-                  "[file:hashes.x_pdq = 'abc']"),  # fmt: skip
+        indicator(
+            "indicator--bad00000-0003-4000-8000-000000000003", "x", "[file:hashes.x_pdq = 'abc']"
+        ),
         # a bad timestamp
-        {**indicator("indicator--bad00000-0004-4000-8000-000000000004", "x",
-                     "[url:value = 'https://b.example']"), "modified": "yesterday"},  # fmt: skip
+        {
+            **indicator(
+                "indicator--bad00000-0004-4000-8000-000000000004",
+                "x",
+                "[url:value = 'https://b.example']",
+            ),
+            "modified": "yesterday",
+        },
         # STIX 2.0 object
-        {**indicator("indicator--bad00000-0005-4000-8000-000000000005", "x",
-                     "[url:value = 'https://c.example']"), "spec_version": "2.0"},  # fmt: skip
+        {
+            **indicator(
+                "indicator--bad00000-0005-4000-8000-000000000005",
+                "x",
+                "[url:value = 'https://c.example']",
+            ),
+            "spec_version": "2.0",
+        },
         "not an object",
         {"id": "no-type"},
     ]

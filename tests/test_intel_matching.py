@@ -52,8 +52,11 @@ def test_url_and_handle_normalisation() -> None:
     assert url_key("HTTP://WWW.RiseHR.example/About/") == "risehr.example/about"
     idx = IntelIndex(
         [
-            ind("[user-account:account_type = 'linkedin' AND user-account:account_login = "
-                "'Rachel-Li-HR']", 1),  # fmt: skip
+            ind(
+                "[user-account:account_type = 'linkedin' AND user-account:account_login = "
+                "'Rachel-Li-HR']",
+                1,
+            ),
             ind("[url:value = 'linkedin.com/in/alex-li-csed']", 2),
         ]
     )
@@ -96,8 +99,10 @@ def test_display_name_is_only_a_weak_fuzzy_signal() -> None:
     ctx = ProfileContext(intel_matches=idx.match(facts(name="Laetitia Chen")))
     [sig] = IntelDetector().detect(Profile(id="p1", name="Laetitia Chen"), ctx)
     assert sig.name == "intel.name_similarity"
-    assert IntelDetector.spec("intel.name_similarity").weight < 1.0 < (
-        IntelDetector.spec("intel.account_match").weight
+    assert (
+        IntelDetector.spec("intel.name_similarity").weight
+        < 1.0
+        < (IntelDetector.spec("intel.account_match").weight)
     )
 
 
@@ -131,8 +136,11 @@ def test_negation_and_confidence() -> None:
     idx = IntelIndex(
         [
             ind("[user-account:account_login NOT = 'someone']", 1),  # identifies no one
-            ind("[user-account:user_id = 'p1' AND user-account:account_type != 'twitter']", 2,
-                confidence=40),  # fmt: skip
+            ind(
+                "[user-account:user_id = 'p1' AND user-account:account_type != 'twitter']",
+                2,
+                confidence=40,
+            ),
         ]
     )
     [(kind, strength)] = kinds(idx, facts())

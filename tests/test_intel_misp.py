@@ -42,8 +42,7 @@ def portrait_png() -> bytes:
 
 
 def attr(rel: str, mtype: str, value: str, **kw: object) -> dict:
-    return {"object_relation": rel, "type": mtype, "value": value, "timestamp": "1709251200",
-            **kw}  # fmt: skip
+    return {"object_relation": rel, "type": mtype, "value": value, "timestamp": "1709251200", **kw}
 
 
 def misp_event() -> dict:
@@ -64,8 +63,11 @@ def misp_event() -> dict:
                     "Attribute": [
                         attr("account-name", "text", "Rachel Li"),
                         attr("account-url", "url", "https://www.linkedin.com/in/rachel-li-hr"),
-                        attr("impersonated-account-url", "link",
-                             "https://www.linkedin.com/in/real-person"),  # fmt: skip
+                        attr(
+                            "impersonated-account-url",
+                            "link",
+                            "https://www.linkedin.com/in/real-person",
+                        ),
                         attr("impersonated-account-name", "text", "Real Person"),
                         attr("type", "text", "LinkedIn"),
                     ],
@@ -95,19 +97,33 @@ def misp_event() -> dict:
                     "uuid": "7c1f7f0e-6a39-4b43-9d8b-0b9a1a2b3c05",
                     "timestamp": "1709251200",
                     "Attribute": [
-                        attr("portrait", "attachment", "face.png",
-                             data=base64.b64encode(png).decode()),  # fmt: skip
+                        attr(
+                            "portrait",
+                            "attachment",
+                            "face.png",
+                            data=base64.b64encode(png).decode(),
+                        ),
                     ],
                 },
-                {"name": "bank-account", "uuid": "7c1f7f0e-6a39-4b43-9d8b-0b9a1a2b3c06",
-                 "Attribute": [attr("iban", "iban", "GB00TEST0000")]},  # fmt: skip
+                {
+                    "name": "bank-account",
+                    "uuid": "7c1f7f0e-6a39-4b43-9d8b-0b9a1a2b3c06",
+                    "Attribute": [attr("iban", "iban", "GB00TEST0000")],
+                },
             ],
             "Attribute": [
-                {"type": "url", "value": "https://www.linkedin.com/in/secret-persona",
-                 "uuid": "7c1f7f0e-6a39-4b43-9d8b-0b9a1a2b3c07", "timestamp": "1709251200",
-                 "Tag": [{"name": "tlp:red"}]},  # fmt: skip
-                {"type": "ip-dst", "value": "192.0.2.1",
-                 "uuid": "7c1f7f0e-6a39-4b43-9d8b-0b9a1a2b3c08"},  # fmt: skip
+                {
+                    "type": "url",
+                    "value": "https://www.linkedin.com/in/secret-persona",
+                    "uuid": "7c1f7f0e-6a39-4b43-9d8b-0b9a1a2b3c07",
+                    "timestamp": "1709251200",
+                    "Tag": [{"name": "tlp:red"}],
+                },
+                {
+                    "type": "ip-dst",
+                    "value": "192.0.2.1",
+                    "uuid": "7c1f7f0e-6a39-4b43-9d8b-0b9a1a2b3c08",
+                },
             ],
         }
     }
@@ -137,9 +153,13 @@ def test_import_misp_event_objects_and_attachments(store: Store, tmp_path: Path)
     assert "Fake recruiter personas" in m["actor"] and "Example Actor" in m["actor"]
     # the impersonated victim is never matched
     assert match(store, url="https://www.linkedin.com/in/real-person", name="Real Person") == []
-    kinds = {m["kind"] for m in match(store, contact={"email": "Lily.Wu@sino-europe-studies.example"})}
+    kinds = {
+        m["kind"] for m in match(store, contact={"email": "Lily.Wu@sino-europe-studies.example"})
+    }
     assert kinds == {"email"}
-    assert {m["kind"] for m in match(store, url="https://linkedin.com/in/lily-wu-88")} == {"account"}
+    assert {m["kind"] for m in match(store, url="https://linkedin.com/in/lily-wu-88")} == {
+        "account"
+    }
     assert [m["kind"] for m in match(store, id="p-alex")] == ["account"]
     # the portrait attachment was hashed: the same picture matches by PDQ
     pdq = hash_image(decode_image(portrait_png()).rgb).hex
@@ -165,16 +185,31 @@ def test_bad_misp_input(store: Store, tmp_path: Path) -> None:
 
 def test_misp_export_round_trip(tmp_path: Path) -> None:
     findings = [
-        Finding("p-rachel", name="Rachel Li", url="https://www.linkedin.com/in/rachel-li-hr",
-                score=0.97, level="high", campaign_id="campaign-1", marking_refs=[AMBER],
-                count=8),  # fmt: skip
-        Finding("p-laeticia", name="Laeticia Chen", photo_pdq="ab" * 32, score=0.9,
-                campaign_id="campaign-1"),  # fmt: skip
-        Finding("p-secret", name="Mei Zhang", score=0.99, marking_refs=[RED],
-                campaign_id="campaign-2"),  # fmt: skip
+        Finding(
+            "p-rachel",
+            name="Rachel Li",
+            url="https://www.linkedin.com/in/rachel-li-hr",
+            score=0.97,
+            level="high",
+            campaign_id="campaign-1",
+            marking_refs=[AMBER],
+            count=8,
+        ),
+        Finding(
+            "p-laeticia",
+            name="Laeticia Chen",
+            photo_pdq="ab" * 32,
+            score=0.9,
+            campaign_id="campaign-1",
+        ),
+        Finding(
+            "p-secret", name="Mei Zhang", score=0.99, marking_refs=[RED], campaign_id="campaign-2"
+        ),
     ]
-    campaigns = [CampaignFinding("campaign-1", ["p-rachel", "p-laeticia"]),
-                 CampaignFinding("campaign-2", ["p-secret"])]  # fmt: skip
+    campaigns = [
+        CampaignFinding("campaign-1", ["p-rachel", "p-laeticia"]),
+        CampaignFinding("campaign-2", ["p-secret"]),
+    ]
     event, withheld = build_event(findings, campaigns, now=NOW)
     text = export_misp_json(event)
     assert "p-secret" not in text and "Mei Zhang" not in text and "tlp:red" not in text

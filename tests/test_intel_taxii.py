@@ -100,11 +100,19 @@ def medallion(tmp_path: Path) -> Iterator[str]:
     (tmp_path / "medallion.json").write_text(json.dumps(config), encoding="utf-8")
     log = open(tmp_path / "medallion.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from medallion.scripts.run import main; main()",
-         "--host", "127.0.0.1", "--port", str(port), str(tmp_path / "medallion.json")],
+        [
+            sys.executable,
+            "-c",
+            "from medallion.scripts.run import main; main()",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            str(tmp_path / "medallion.json"),
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    )
     try:
         _wait(f"{base}/taxii2/", auth=("partner", "s3cret"))
         yield f"{base}/taxii2/"
@@ -124,8 +132,13 @@ def _push(discovery: str, objects: list[dict[str, Any]]) -> None:
     server = Server(discovery, user="partner", password="s3cret")
     coll = next(c for c in server.api_roots[0].collections if c.id == MEDALLION_COLLECTION)
     status = coll.add_objects(
-        json.dumps({"type": "bundle", "id": "bundle--6a0f1e52-3f60-4d0e-9b8a-3a2a9c1f0b11",
-                    "objects": objects})  # fmt: skip
+        json.dumps(
+            {
+                "type": "bundle",
+                "id": "bundle--6a0f1e52-3f60-4d0e-9b8a-3a2a9c1f0b11",
+                "objects": objects,
+            }
+        )
     )
     assert status.status == "complete"
     time.sleep(0.01)  # date_added must move on between pushes
@@ -137,12 +150,15 @@ def test_pull_from_medallion_pages_and_increments(medallion: str, tmp_path: Path
     bad = indicator("indicator--bad00000-0009-4000-8000-000000000009", "broken", "[url:value =")
     _push(medallion, [*objects, bad])
 
-    res = pull(store, medallion, MEDALLION_COLLECTION, user="partner", password="s3cret",
-               per_request=4)  # fmt: skip
+    res = pull(
+        store, medallion, MEDALLION_COLLECTION, user="partner", password="s3cret", per_request=4
+    )
     assert res.pages >= 4  # paged with limit / next
     assert res.report.read == len(objects) + 1
     assert res.report.accepted == len(objects)
-    assert [r.id for r in res.report.rejected] == ["indicator--bad00000-0009-4000-8000-000000000009"]
+    assert [r.id for r in res.report.rejected] == [
+        "indicator--bad00000-0009-4000-8000-000000000009"
+    ]
     assert res.last_added
     ids = {r.stix_id for r in IntelRepository(store).latest_objects()}
     assert IND_RACHEL in ids
@@ -155,8 +171,11 @@ def test_pull_from_medallion_pages_and_increments(medallion: str, tmp_path: Path
     assert again.report.read == 0
 
     # one new object: only it is fetched
-    newer = indicator("indicator--a1b2c3d4-0077-4000-8000-000000000077", "New persona",
-                      "[user-account:account_login = 'new-persona']")  # fmt: skip
+    newer = indicator(
+        "indicator--a1b2c3d4-0077-4000-8000-000000000077",
+        "New persona",
+        "[user-account:account_login = 'new-persona']",
+    )
     _push(medallion, [newer])
     third = pull(store, medallion, MEDALLION_COLLECTION, user="partner", password="s3cret")
     assert third.report.read == 1 and third.report.new == 1
@@ -165,8 +184,13 @@ def test_pull_from_medallion_pages_and_increments(medallion: str, tmp_path: Path
     with pytest.raises(TaxiiError):
         pull(store, medallion, MEDALLION_COLLECTION, user="partner", password="wrong")
     with pytest.raises(TaxiiError, match="not found"):
-        pull(store, medallion, "00000000-0000-4000-8000-000000000000", user="partner",
-             password="s3cret")  # fmt: skip
+        pull(
+            store,
+            medallion,
+            "00000000-0000-4000-8000-000000000000",
+            user="partner",
+            password="s3cret",
+        )
 
 
 # -- serving -----------------------------------------------------------------------------------
@@ -227,8 +251,12 @@ T1 = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 def _publish(store: Store, ids: range, now: datetime) -> list[dict[str, Any]]:
     findings = [Finding(f"p{i:03d}", name=f"Persona {i}", score=0.9, level="high") for i in ids]
     res = build_bundle(findings, now=now)
-    old = {sid: r.raw for sid, r in IntelRepository(store).export_rows(
-        [o["id"] for o in res.bundle["objects"]]).items()}  # fmt: skip
+    old = {
+        sid: r.raw
+        for sid, r in IntelRepository(store)
+        .export_rows([o["id"] for o in res.bundle["objects"]])
+        .items()
+    }
     record(store, res.bundle["objects"], old, now)
     return res.bundle["objects"]
 

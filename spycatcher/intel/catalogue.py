@@ -1,4 +1,4 @@
-"""From stored STIX objects to indicators ready to match: who says so, about whom, under what marking.
+"""From stored STIX objects to indicators ready to match: who says so, about whom, marked how.
 
 An indicator on its own is a pattern. What makes a match worth showing is its context, which
 STIX spreads over several objects; this module gathers it:
@@ -81,7 +81,8 @@ class Catalogue:
 
         repo = IntelRepository(store)
         return cls(
-            StoredObject(r.raw, r.source, r.compiled, bool(r.revoked)) for r in repo.latest_objects()
+            StoredObject(r.raw, r.source, r.compiled, bool(r.revoked))
+            for r in repo.latest_objects()
         )
 
     def name_of(self, sid: str | None) -> str | None:

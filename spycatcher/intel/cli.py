@@ -40,7 +40,9 @@ def _need_extra() -> None:
     try:
         import stix2  # noqa: F401
     except ModuleNotFoundError as exc:
-        console.print("[red]error[/] the 'intel' extra is not installed: pip install 'spycatcher[intel]'")
+        console.print(
+            "[red]error[/] the 'intel' extra is not installed: pip install 'spycatcher[intel]'"
+        )
         raise typer.Exit(2) from exc
 
 
@@ -116,8 +118,10 @@ def import_cmd(
             console.print(f"[red]error[/] {_safe(exc, 500)}")
             raise typer.Exit(2) from exc
         _print_report(res.report)
-        console.print(f"  {res.pages} page(s); next pull asks for objects added after "
-                      f"{_safe(res.last_added or res.added_after or 'the start')}")  # fmt: skip
+        console.print(
+            f"  {res.pages} page(s); next pull asks for objects added after "
+            f"{_safe(res.last_added or res.added_after or 'the start')}"
+        )
         report = res.report
     else:
         assert file is not None
@@ -233,7 +237,7 @@ def list_cmd(
         from sqlalchemy import select
 
         feeds = list(s.scalars(select(IntelFeedRow)))
-    data = {
+    data: dict[str, Any] = {
         "objects": counts,
         "versions": repo.count_versions(),
         "matchable_indicators": len(indicators),
@@ -249,10 +253,14 @@ def list_cmd(
             for i in indicators[:limit]
         ],
         "feeds": [
-            {"url": f.url, "collection": f.collection, "last_added": f.last_added,
-             "objects": f.objects}
+            {
+                "url": f.url,
+                "collection": f.collection,
+                "last_added": f.last_added,
+                "objects": f.objects,
+            }
             for f in feeds
-        ],  # fmt: skip
+        ],
     }
     if json_out:
         sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
@@ -269,9 +277,12 @@ def list_cmd(
         for col in ("indicator", "name", "source", "actor", "marking"):
             table.add_column(col)
         for row in data["indicators"]:
-            table.add_row(*(_safe(row[k], 60) for k in ("id", "name", "source", "actor",
-                                                         "marking")))  # fmt: skip
+            table.add_row(
+                *(_safe(row[k], 60) for k in ("id", "name", "source", "actor", "marking"))
+            )
         out.print(table)
     for f in data["feeds"]:
-        out.print(f"feed {_safe(f['url'])} #{_safe(f['collection'])}: last added "
-                  f"{_safe(f['last_added'])}, {f['objects']} objects")  # fmt: skip
+        out.print(
+            f"feed {_safe(f['url'])} #{_safe(f['collection'])}: last added "
+            f"{_safe(f['last_added'])}, {f['objects']} objects"
+        )

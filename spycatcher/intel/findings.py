@@ -107,16 +107,16 @@ def collect(
         assessments: dict[tuple[str, str], AssessmentRow] = {}
         if run is not None:
             q2 = select(AssessmentRow).where(AssessmentRow.run_id == run.run_id)
-            for a in s.scalars(q2):
-                assessments[(a.platform, a.profile_id)] = a
+            for row in s.scalars(q2):
+                assessments[(row.platform, row.profile_id)] = row
         for key, decision in decisions.items():
             if decision == "fake":
                 chosen[key] = {"why": "confirmed by review"}
         if not confirmed_only:
             threshold = LEVEL_MIN[min_level]
-            for key, a in assessments.items():
-                if a.score >= threshold:
-                    chosen.setdefault(key, {"why": f"scored {a.level}"})
+            for key, arow in assessments.items():
+                if arow.score >= threshold:
+                    chosen.setdefault(key, {"why": f"scored {arow.level}"})
             for platform, pid in s.execute(
                 select(ProfileRow.platform, ProfileRow.profile_id).where(ProfileRow.label == "fake")
             ):
@@ -127,8 +127,8 @@ def collect(
         keys = sorted(chosen)
         for i in range(0, len(keys), 500):
             ids = [k[1] for k in keys[i : i + 500]]
-            for row in s.scalars(select(ProfileRow).where(ProfileRow.profile_id.in_(ids))):
-                profiles[(row.platform, row.profile_id)] = row.data
+            for prow in s.scalars(select(ProfileRow).where(ProfileRow.profile_id.in_(ids))):
+                profiles[(prow.platform, prow.profile_id)] = prow.data
         campaign_rows = (
             list(s.scalars(select(CampaignRow).where(CampaignRow.run_id == run.run_id)))
             if run is not None

@@ -1,4 +1,4 @@
-"""Traffic Light Protocol markings: recognise them on the way in, carry them, enforce them on the way out.
+"""Traffic Light Protocol markings: recognised on the way in, carried, enforced on the way out.
 
 Intelligence arrives marked: TLP 1.0 (``definition_type: tlp``, four fixed marking-definition ids
 published with STIX 2.1) or TLP 2.0 (the FIRST 2022 levels, five fixed ids carried by the OASIS

@@ -73,15 +73,37 @@ _LOGIN = {"username", "handle", "screen-name"}
 _DISPLAY = {"display-name", "displayed-name", "full-name", "alias"}
 _URL = {"link", "url", "account-url", "profile-url"}
 _PHOTO_URL = {"profile-image-url", "account-avatar-url"}
-_PHOTO = {"user-avatar", "portrait", "profile-image", "profile-photo", "account-avatar",
-          "attachment", "malware-sample"}  # fmt: skip
+_PHOTO = {
+    "user-avatar",
+    "portrait",
+    "profile-image",
+    "profile-photo",
+    "account-avatar",
+    "attachment",
+    "malware-sample",
+}
 _EMAIL_TYPES = {"email", "email-src", "email-dst", "target-email", "whois-registrant-email"}
 _PDQ = {"pdq", "x-pdq", "x_pdq"}
 #: relations that name someone other than the fake account (the impersonated victim, archives)
-_NEVER = {"impersonated-account-name", "impersonated-account-url", "real-name", "archive",
-          "embedded-link", "embedded-safe-link", "type-of-account", "objective"}  # fmt: skip
-ACCOUNT_OBJECTS = {"user-account", "impersonation", "person", "personification", "persona",
-                   "image", "file"}  # fmt: skip
+_NEVER = {
+    "impersonated-account-name",
+    "impersonated-account-url",
+    "real-name",
+    "archive",
+    "embedded-link",
+    "embedded-safe-link",
+    "type-of-account",
+    "objective",
+}
+ACCOUNT_OBJECTS = {
+    "user-account",
+    "impersonation",
+    "person",
+    "personification",
+    "persona",
+    "image",
+    "file",
+}
 
 
 @contextmanager
@@ -236,9 +258,11 @@ class _Terms:
         if self.first or self.last:
             full = " ".join([*(self.first[:1]), *(self.last[:1])]).strip()
             self._add(self.names, full)
-        typed = f"user-account:account_type = {quote(self.account_type)} AND " if (
-            self.account_type
-        ) else ""
+        typed = (
+            f"user-account:account_type = {quote(self.account_type)} AND "
+            if (self.account_type)
+            else ""
+        )
         obs: list[str] = []
         obs += [f"[{typed}user-account:user_id = {quote(v)}]" for v in self.user_ids]
         obs += [f"[{typed}user-account:account_login = {quote(v)}]" for v in self.logins]
@@ -298,25 +322,44 @@ def event_to_stix(event: Any) -> tuple[list[dict[str, Any]], list[str]]:
     if org_name:
         producer = f"identity--{_uuid(getattr(orgc, 'uuid', None), 'org', org_name)}"
         objects.append(
-            {"type": "identity", "spec_version": "2.1", "id": producer, "created": ts(EPOCH),
-             "modified": ts(EPOCH), "name": org_name[:200], "identity_class": "organization"}
-        )  # fmt: skip
+            {
+                "type": "identity",
+                "spec_version": "2.1",
+                "id": producer,
+                "created": ts(EPOCH),
+                "modified": ts(EPOCH),
+                "name": org_name[:200],
+                "identity_class": "organization",
+            }
+        )
     campaign_id = f"campaign--{ev_uuid}"
     base = {"spec_version": "2.1", "created": ts(ev_time), "modified": ts(ev_time)}
     if producer:
         base["created_by_ref"] = producer
     ev_refs = refs(ev_tlp)
     objects.append(
-        {"type": "campaign", "id": campaign_id, "name": str(getattr(event, "info", "") or
-         "MISP event")[:300], **base, **({"object_marking_refs": ev_refs} if ev_refs else {})}
-    )  # fmt: skip
+        {
+            "type": "campaign",
+            "id": campaign_id,
+            "name": str(getattr(event, "info", "") or "MISP event")[:300],
+            **base,
+            **({"object_marking_refs": ev_refs} if ev_refs else {}),
+        }
+    )
     for t in getattr(event, "tags", []) or []:
         name = str(getattr(t, "name", ""))
         if name.startswith("misp-galaxy:threat-actor="):
             actor = name.split("=", 1)[1].strip().strip('"')[:200]
             aid = f"threat-actor--{uuid.uuid5(NAMESPACE, 'misp-actor:' + actor)}"
-            objects.append({"type": "threat-actor", "id": aid, "name": actor, **base,
-                            **({"object_marking_refs": ev_refs} if ev_refs else {})})  # fmt: skip
+            objects.append(
+                {
+                    "type": "threat-actor",
+                    "id": aid,
+                    "name": actor,
+                    **base,
+                    **({"object_marking_refs": ev_refs} if ev_refs else {}),
+                }
+            )
             objects.append(_relation(campaign_id, "attributed-to", aid, base, ev_refs))
 
     def add_indicator(
@@ -329,9 +372,17 @@ def event_to_stix(event: Any) -> tuple[list[dict[str, Any]], list[str]]:
         iid = f"indicator--{key}"
         mrefs = refs(ev_tlp + levels)
         stamp = ts(when or ev_time)
-        ind = {"type": "indicator", "spec_version": "2.1", "id": iid, "created": stamp,
-               "modified": stamp, "name": name[:300], "pattern": pattern, "pattern_type": "stix",
-               "valid_from": stamp}  # fmt: skip
+        ind: dict[str, Any] = {
+            "type": "indicator",
+            "spec_version": "2.1",
+            "id": iid,
+            "created": stamp,
+            "modified": stamp,
+            "name": name[:300],
+            "pattern": pattern,
+            "pattern_type": "stix",
+            "valid_from": stamp,
+        }
         if desc:
             ind["description"] = desc[:2000]
         if producer:
@@ -348,21 +399,35 @@ def event_to_stix(event: Any) -> tuple[list[dict[str, Any]], list[str]]:
             continue
         if oname == "bank-account":
             continue
-        terms = _Terms(oname.removesuffix("-account") if oname.endswith("-account") and
-                       oname != "user-account" else None)  # fmt: skip
+        terms = _Terms(
+            oname.removesuffix("-account")
+            if oname.endswith("-account") and oname != "user-account"
+            else None
+        )
         levels: list[str] = []
         stamps: list[datetime] = []
         for a in getattr(obj, "attributes", []) or []:
-            terms.take(str(getattr(a, "object_relation", "") or ""), str(getattr(a, "type", "")),
-                       getattr(a, "value", None), a, oname)  # fmt: skip
+            terms.take(
+                str(getattr(a, "object_relation", "") or ""),
+                str(getattr(a, "type", "")),
+                getattr(a, "value", None),
+                a,
+                oname,
+            )
             levels += _tlp_of_tags(getattr(a, "tags", []))
             w = _when(getattr(a, "timestamp", None))
             if w:
                 stamps.append(w)
         ouid = _uuid(getattr(obj, "uuid", None), ev_uuid, oname, terms.label())
         when = _when(getattr(obj, "timestamp", None)) or (max(stamps) if stamps else None)
-        add_indicator(ouid, f"MISP {oname}: {terms.label()}", terms, when, levels,
-                      str(getattr(obj, "comment", "") or ""))  # fmt: skip
+        add_indicator(
+            ouid,
+            f"MISP {oname}: {terms.label()}",
+            terms,
+            when,
+            levels,
+            str(getattr(obj, "comment", "") or ""),
+        )
 
     for a in getattr(event, "attributes", []) or []:
         terms = _Terms()
@@ -372,9 +437,14 @@ def event_to_stix(event: Any) -> tuple[list[dict[str, Any]], list[str]]:
             notes.append(f"MISP attribute type {mtype!r} is not mapped; skipped")
             continue
         auid = _uuid(getattr(a, "uuid", None), ev_uuid, mtype, str(getattr(a, "value", "")))
-        add_indicator(auid, f"MISP {mtype}: {terms.label()}", terms,
-                      _when(getattr(a, "timestamp", None)), _tlp_of_tags(getattr(a, "tags", [])),
-                      str(getattr(a, "comment", "") or ""))  # fmt: skip
+        add_indicator(
+            auid,
+            f"MISP {mtype}: {terms.label()}",
+            terms,
+            _when(getattr(a, "timestamp", None)),
+            _tlp_of_tags(getattr(a, "tags", [])),
+            str(getattr(a, "comment", "") or ""),
+        )
     objects[:0] = [tlp2_definition(lv) for lv in sorted(used_levels)]
     return objects, notes
 
@@ -383,8 +453,14 @@ def _relation(
     src: str, rel: str, dst: str, base: dict[str, Any], mrefs: list[str]
 ) -> dict[str, Any]:
     rid = f"relationship--{uuid.uuid5(NAMESPACE, f'misp-rel:{src}:{rel}:{dst}')}"
-    out = {"type": "relationship", "id": rid, "relationship_type": rel, "source_ref": src,
-           "target_ref": dst, **base}  # fmt: skip
+    out = {
+        "type": "relationship",
+        "id": rid,
+        "relationship_type": rel,
+        "source_ref": src,
+        "target_ref": dst,
+        **base,
+    }
     if mrefs:
         out["object_marking_refs"] = mrefs
     return out
@@ -466,8 +542,12 @@ def build_event(
                 withheld.append((f"campaign {c.id}", "has a member marked TLP:RED"))
                 continue
             lv = most_restrictive(by_campaign.get(c.id, [])) or normalise_level(opts.tlp)
-            attr = ev.add_attribute("campaign-name", f"spycatcher {c.id}", category="Attribution",
-                                    comment=f"{len(c.members)} accounts run together")  # fmt: skip
+            attr: Any = ev.add_attribute(
+                "campaign-name",
+                f"spycatcher {c.id}",
+                category="Attribution",
+                comment=f"{len(c.members)} accounts run together",
+            )
             attr.uuid = str(uuid.uuid5(NAMESPACE, f"misp-campaign:{c.id}"))
             attr.add_tag(label(lv).lower())
             levels.append(lv)
@@ -495,7 +575,7 @@ def build_event(
             if f.photo_pdq:
                 pairs.append(("pdq", f.photo_pdq.lower(), "text"))
             for rel, value, mtype in pairs:
-                a = o.add_attribute(rel, value=value, type=mtype)
+                a: Any = o.add_attribute(rel, value=value, type=mtype)
                 a.uuid = str(uuid.uuid5(NAMESPACE, f"misp-attr:{key}:{rel}"))
                 a.add_tag(label(lv or normalise_level(opts.tlp)).lower())
             ev.add_object(o)

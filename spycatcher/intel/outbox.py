@@ -93,4 +93,3 @@ def record(
             }
         )
     repo.upsert_exports(rows)
-

@@ -67,3 +67,6 @@ class IntelStage(PopulationStage):
         pdq = ctx.photo_analysis.get("pdq")
         facts = ProfileFacts.from_profile(profile, pdq=pdq if isinstance(pdq, str) else None)
         ctx.intel_matches.extend(self.index.match(facts))
+
+    def merge(self, other: PopulationStage) -> None:
+        """Nothing to fold in: the indicators come from the options, not from the records."""

@@ -1,4 +1,4 @@
-"""Exporting confirmed fakes and campaigns as STIX 2.1, for partners and for spycatcher's TAXII feed.
+"""Exporting confirmed fakes and campaigns as STIX 2.1, for partners and for the TAXII feed.
 
 For each fake account the bundle holds:
 
@@ -27,8 +27,8 @@ TLP of its own gets the exporter's default (TLP 2.0 AMBER unless told otherwise)
 carry the union of both ends. **TLP:RED never leaves**: any object whose markings include RED is
 withheld, together with everything that refers to it, whatever the options say (a campaign with
 a withheld member is withheld whole, and a reason that names a withheld account or campaign is
-dropped from the descriptions of the others); an optional ceiling (``max_tlp``) withholds more. Every bundle is validated with ``stix2`` before it is
-written.
+dropped from the descriptions of the others); an optional ceiling (``max_tlp``) withholds more.
+Every bundle is validated with ``stix2`` before it is written.
 """
 
 from __future__ import annotations
@@ -58,8 +58,14 @@ from spycatcher.intel.patterns import PDQ_HASH_NAME, quote
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://spycatcher.invalid/stix/2.1")
 #: created/modified of objects whose content is fixed by their id (the producer identity)
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
-_TIMESTAMPED_TYPES = ("identity", "indicator", "observed-data", "sighting", "relationship",
-                      "intrusion-set")  # fmt: skip
+_TIMESTAMPED_TYPES = (
+    "identity",
+    "indicator",
+    "observed-data",
+    "sighting",
+    "relationship",
+    "intrusion-set",
+)
 
 
 def stix_id(stix_type: str, *parts: str) -> str:

@@ -1,4 +1,4 @@
-"""Importing STIX 2.1: validate each object on its own, keep the good ones, say why the others failed.
+"""Importing STIX 2.1: validate each object on its own, keep the good ones, say why others fail.
 
 A partner's bundle is checked object by object with the ``stix2`` library (``stix2.parse`` with
 custom content allowed, because a PDQ hash is a custom hash name and partners add ``x_``

@@ -1,4 +1,4 @@
-"""Pulling intelligence from a TAXII 2.1 collection (``taxii2-client``), page by page, incrementally.
+"""Pulling intelligence from a TAXII 2.1 collection (``taxii2-client``), paged and incremental.
 
 Give it the server's discovery URL, an API root URL, or the collection's own URL, plus the
 collection id. Objects are fetched in pages (``limit`` / ``next``), each page imported as it
@@ -85,8 +85,9 @@ def pull(
     per_request: int = PAGE_SIZE,
 ) -> PullResult:
     """Import every object of a TAXII 2.1 collection (newer than the last pull, by default)."""
-    from spycatcher.store.intel import IntelRepository
     from taxii2client.v21 import Collection
+
+    from spycatcher.store.intel import IntelRepository
 
     repo = IntelRepository(store)
     headers: list[dict[str, str]] = []
@@ -136,8 +137,10 @@ def pull(
         if headers:
             # a one-object page may carry only -First (medallion does this)
             h = headers[-1]
-            last_added = h.get("x-taxii-date-added-last") or h.get("x-taxii-date-added-first") or (
-                last_added
+            last_added = (
+                h.get("x-taxii-date-added-last")
+                or h.get("x-taxii-date-added-first")
+                or (last_added)
             )
         next_token = envelope.get("next") if isinstance(envelope, dict) else None
         if not (isinstance(envelope, dict) and envelope.get("more")) or not objs:

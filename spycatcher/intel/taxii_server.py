@@ -101,7 +101,9 @@ def decode_next(token: str) -> tuple[datetime, str]:
             raise ValueError
         return dt, sid
     except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
-        raise TaxiiHTTPError(400, "Bad next token", "the 'next' value is not one we issued")
+        raise TaxiiHTTPError(
+            400, "Bad next token", "the 'next' value is not one we issued"
+        ) from None
 
 
 def _accepts_taxii(request: Request) -> bool:

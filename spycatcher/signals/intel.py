@@ -53,7 +53,7 @@ def _clip(text: Any, n: int = 120) -> str:
 
 
 def describe(m: dict[str, Any], more: int, marking: str | None = None) -> str:
-    """Plain-language evidence for one match: what, named as what, by whom, tied to whom, marking."""
+    """Plain-language evidence: what, named as what, by whom, tied to whom, how marked."""
     kind = m["kind"]
     head = f"Intelligence from {_clip(m.get('source') or 'a partner', 80)} names {_WHAT[kind]}"
     if m.get("name"):
