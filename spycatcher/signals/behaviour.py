@@ -114,6 +114,10 @@ class BehaviourStage(PopulationStage):
         self._txt_is_message = array("b")
         self._texts: dict[int, list[str]] = {}
         self._plain_counts: dict[int, int] = {}
+        # a partial stage (Spark) has seen no profile: it samples every sender's texts, with their
+        # lure masks, and merge() keeps the samples of senders that are profiles
+        self._keep_all_texts = self.partial
+        self._text_masks: dict[int, list[int]] = {}
         self._finished = False
         self.stats: dict[str, np.ndarray] = {}
         self.base_rate = 0.0
@@ -194,7 +198,7 @@ class BehaviourStage(PopulationStage):
             self._txt_time.append(t)
             self._txt_mask.append(mask)
             self._txt_is_message.append(typ == "message")
-            if a < self.n_profiles:
+            if a < self.n_profiles or self._keep_all_texts:
                 self._keep_text(a, text, mask)
 
     def _keep_text(self, a: int, text: str, mask: int) -> None:
@@ -210,6 +214,8 @@ class BehaviourStage(PopulationStage):
                 return
             self._plain_counts[a] = plain + 1
         texts.append(text)
+        if self._keep_all_texts:
+            self._text_masks.setdefault(a, []).append(mask)
 
     # -- population statistics ---------------------------------------------------------------
     def finish(self, as_of: datetime) -> None:
@@ -226,8 +232,8 @@ class BehaviourStage(PopulationStage):
         self._sectors_np[:n_prof] = np.frombuffer(self._sectors, dtype=np.uint16)
 
         st: dict[str, np.ndarray] = {}
-        self._invitation_stats(n, sens_org, employer, created, st)
-        self._text_stats(n, st)
+        invited = self._invitation_stats(n, sens_org, employer, created, st)
+        self._text_stats(n, st, invited)
         self.stats = st
         # raw columns are no longer needed: release them
         for col in (
@@ -249,7 +255,9 @@ class BehaviourStage(PopulationStage):
         employer: np.ndarray,
         created: np.ndarray,
         st: dict[str, np.ndarray],
-    ) -> None:
+    ) -> np.ndarray | None:
+        """Invitation statistics into ``st``; returns the sorted keys (actor * n + target) of
+        invitations sent, or None when the data holds no invitations at all."""
         ia = np.frombuffer(self._inv_actor, dtype=np.int32).astype(np.int64)
         it = np.frombuffer(self._inv_target, dtype=np.int32).astype(np.int64)
         tt = np.frombuffer(self._inv_time, dtype=np.float64)
@@ -322,8 +330,9 @@ class BehaviourStage(PopulationStage):
         self._inv_order_targets = it[order].astype(np.int32)
         self._inv_start = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(inv, out=self._inv_start[1:])
+        return np.unique(ia * n + it) if len(ia) else None
 
-    def _text_stats(self, n: int, st: dict[str, np.ndarray]) -> None:
+    def _text_stats(self, n: int, st: dict[str, np.ndarray], invited: np.ndarray | None) -> None:
         ta = np.frombuffer(self._txt_actor, dtype=np.int32).astype(np.int64)
         tb = np.frombuffer(self._txt_target, dtype=np.int32).astype(np.int64)
         tt = np.frombuffer(self._txt_time, dtype=np.float64)
@@ -368,8 +377,17 @@ class BehaviourStage(PopulationStage):
         before[1:] = last_benign[:-1]
         escalating = ((dm & self._high_risk_mask) != 0) & (before >= group_start)
         esc_pairs = np.unique(dk[escalating])
-        st["escalating_conversations"] = np.bincount(esc_pairs // n, minlength=n).astype(np.int32)
         off_pairs = np.unique(dk[(dm & self._off_mask) != 0])
+        st["escalating_conversations_all"] = np.bincount(esc_pairs // n, minlength=n).astype(
+            np.int32
+        )
+        st["off_platform_moves_all"] = np.bincount(off_pairs // n, minlength=n).astype(np.int32)
+        # an approach is a conversation with someone the account invited: friends of long
+        # standing moving to WhatsApp are not one (without invitation data, count them all)
+        if invited is not None:
+            esc_pairs = esc_pairs[np.isin(esc_pairs, invited, assume_unique=True)]
+            off_pairs = off_pairs[np.isin(off_pairs, invited, assume_unique=True)]
+        st["escalating_conversations"] = np.bincount(esc_pairs // n, minlength=n).astype(np.int32)
         st["off_platform_moves"] = np.bincount(off_pairs // n, minlength=n).astype(np.int32)
         st["conversations"] = np.bincount(np.unique(dk) // n, minlength=n).astype(np.int32)
 
@@ -407,7 +425,9 @@ class BehaviourStage(PopulationStage):
             "replies": int(st["replies"][i]),
             "texts_sent": int(st["texts_sent"][i]),
             "off_platform_moves": int(st["off_platform_moves"][i]),
+            "off_platform_moves_all": int(st["off_platform_moves_all"][i]),
             "escalating_conversations": int(st["escalating_conversations"][i]),
+            "escalating_conversations_all": int(st["escalating_conversations_all"][i]),
             "conversations_seen": int(st["conversations"][i]),
             "first_at": _as_datetime(float(st["first_at"][i])),
             "last_at": _as_datetime(float(st["last_at"][i])),
@@ -446,6 +466,65 @@ class BehaviourStage(PopulationStage):
     def id_of(self, i: int) -> str:
         return self._id_list[i]
 
+    # -- Spark partitions ----------------------------------------------------------------------
+    def merge(self, other: PopulationStage) -> None:
+        """Fold in a partial stage: ids and organisations re-numbered in input order, profile
+        facts set (the later record wins), event columns appended, and each profile's text
+        sample replayed through the same rules, so it holds what a single pass would keep."""
+        assert isinstance(other, BehaviourStage)
+        if self._finished or other._finished:
+            raise RuntimeError("merge stages before finish()")
+        if other.n_profiles and len(self._id_list) > self.n_profiles:
+            raise RuntimeError("profiles must be merged before events")
+        remap = np.fromiter(
+            (self._intern(pid) for pid in other._id_list), dtype=np.int64, count=len(other._id_list)
+        )
+        if other.n_profiles:
+            keys = [""] * len(other._org_names)
+            for key, k in other._orgs.items():
+                keys[k] = key
+            org_map = np.full(len(keys) + 1, -1, dtype=np.int64)  # last slot: -1 stays -1
+            for k, key in enumerate(keys):
+                o = self._orgs.get(key)
+                if o is None:
+                    o = self._orgs[key] = len(self._org_names)
+                    self._org_names.append(other._org_names[k])
+                org_map[k] = o
+            for j in range(other.n_profiles):
+                i = int(remap[j])
+                created, sectors = other._created[j], other._sectors[j]
+                sens_org = int(org_map[other._sens_org[j]])
+                employer = int(org_map[other._employer[j]])
+                if i == len(self._created):
+                    self._created.append(created)
+                    self._sectors.append(sectors)
+                    self._sens_org.append(sens_org)
+                    self._employer.append(employer)
+                else:  # the same id in an earlier segment: the later record wins
+                    self._created[i], self._sectors[i] = created, sectors
+                    self._sens_org[i], self._employer[i] = sens_org, employer
+            self.n_profiles = len(self._created)
+
+        def ids(col: array) -> bytes:
+            return remap[np.frombuffer(col, dtype=np.int32)].astype(np.int32).tobytes()
+
+        self._inv_actor.frombytes(ids(other._inv_actor))
+        self._inv_target.frombytes(ids(other._inv_target))
+        self._inv_time.extend(other._inv_time)
+        self._inv_acc.extend(other._inv_acc)
+        self._txt_actor.frombytes(ids(other._txt_actor))
+        self._txt_target.frombytes(ids(other._txt_target))
+        self._txt_time.extend(other._txt_time)
+        self._txt_mask.extend(other._txt_mask)
+        self._txt_is_message.extend(other._txt_is_message)
+        for j, texts in other._texts.items():
+            a = int(remap[j])
+            if a >= self.n_profiles and not self._keep_all_texts:
+                continue
+            masks = other._text_masks.get(j) or [self.matcher.mask(t) | HAS_TEXT for t in texts]
+            for text, mask in zip(texts, masks, strict=True):
+                self._keep_text(a, text, mask)
+
 
 def _opt(x: Any) -> float | None:
     v = float(x)
@@ -469,13 +548,13 @@ SPECS: tuple[SignalSpec, ...] = (
     SignalSpec(
         "behaviour.many_sensitive_orgs",
         "Approaches staff across many sensitive organisations",
-        1.6,
+        1.0,
         _ADVICE_TARGETING,
     ),
     SignalSpec(
         "behaviour.young_account",
         "Started sending invitations soon after the account was created",
-        1.0,
+        1.5,
         "A new account that immediately invites many strangers is how fake personas start. "
         "Check who they are before accepting.",
     ),
@@ -574,10 +653,13 @@ class BehaviourDetector(Detector):
             )
         age = b.get("age_at_first_invitation_days")
         if age is not None and inv >= 15 and 0 <= float(age) <= 60:
+            # a new member inviting their own contacts is normal; inviting strangers at
+            # sensitive organisations from day one is not
+            focus = 0.4 + 0.6 * min(1.0, max(0.0, (lift - 1.0) / 2.0))
             out.append(
                 self.signal(
                     "behaviour.young_account",
-                    min(1.0, inv / 50.0) * (1.0 - float(age) / 90.0),
+                    min(1.0, inv / 50.0) * (1.0 - float(age) / 90.0) * focus,
                     f"Started inviting people {_days(float(age))} after the account was "
                     f"created, {inv} invitations in all",
                 )

@@ -49,6 +49,7 @@ class LurePattern:
     regex: re.Pattern[str]
     gate_words: frozenset[str] = frozenset()
     gate_subs: tuple[str, ...] = ()
+    unless: re.Pattern[str] | None = None
 
     @property
     def gated(self) -> bool:
@@ -141,6 +142,11 @@ class Lexicon:
                     raise ValueError(f"{source}: pattern {pid}: strength must be strong or weak")
                 try:
                     rx = re.compile(_expand(str(pat["regex"]), macros))
+                    unless = (
+                        re.compile(_expand(str(pat["unless"]), macros))
+                        if pat.get("unless")
+                        else None
+                    )
                 except re.error as exc:
                     raise ValueError(
                         f"{source}: pattern {pid}: bad regular expression: {exc}"
@@ -148,7 +154,9 @@ class Lexicon:
                 gate = [str(g).lower() for g in pat.get("gate", [])]
                 words = frozenset(g for g in gate if _GATE_WORD.fullmatch(g))
                 subs = tuple(g for g in gate if g not in words)
-                patterns.append(LurePattern(pid, name, strength == "strong", rx, words, subs))
+                patterns.append(
+                    LurePattern(pid, name, strength == "strong", rx, words, subs, unless)
+                )
         return cls(categories, patterns)
 
     @classmethod
@@ -202,6 +210,8 @@ class LureMatcher:
             selected = list(lex.patterns)
         out: list[LureHit] = []
         for pat in selected:
+            if pat.unless is not None and pat.unless.search(folded):
+                continue
             for k, m in enumerate(pat.regex.finditer(folded)):
                 if k >= MAX_HITS_PER_PATTERN:
                     break

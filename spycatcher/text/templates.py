@@ -304,3 +304,22 @@ class TemplateIndex:
 
     def __len__(self) -> int:
         return len(self.keys) + sum(len(k) for k in self._key_chunks) + len(self._pending_keys)
+
+    # -- merging (the Spark engine's partitions) -----------------------------------------------
+    def entries(self) -> tuple[np.ndarray, np.ndarray]:
+        """(keys, signatures) of every text added so far, in the order added."""
+        self._flush()
+        keys = np.concatenate([self.keys, *self._key_chunks])
+        sigs = np.concatenate([self.signatures, *self._sig_chunks])
+        return keys, sigs
+
+    def extend_entries(self, keys: np.ndarray, signatures: np.ndarray) -> None:
+        """Append rows that an index with the same parameters computed, in their order."""
+        keys = np.asarray(keys, dtype=np.int64)
+        signatures = np.asarray(signatures, dtype=np.uint16)
+        if signatures.shape != (len(keys), self.num_perm):
+            raise ValueError(f"expected a ({len(keys)}, {self.num_perm}) signature matrix")
+        self._flush()
+        self._key_chunks.append(keys)
+        self._sig_chunks.append(signatures)
+        self._built = False
