@@ -19,7 +19,9 @@ Stage options (``ScanOptions.stage_options``):
   (``photo_record``, default true);
 * ``photo_geometry``: run the Haar face/eye check (default true);
 * ``photo_max_group``: a photo shared by more profiles than this is treated as the platform's
-  placeholder picture, not as reuse (default 1000).
+  placeholder picture, not as reuse (default 1000);
+* ``photo_crop_max``: how many loaded photos also go to the crop-tolerant matcher
+  (:mod:`spycatcher.photo.cropmatch`, about 30 KB each; default 100,000; 0 turns it off).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from spycatcher.engine.stages import PopulationStage, register_stage
 from spycatcher.photo.aiface import AIFaceDetector
 from spycatcher.photo.analyse import analyse_image, resolve_model
 from spycatcher.photo.bank import HashBank
+from spycatcher.photo.cropmatch import CropTolerantMatcher
 from spycatcher.photo.index import MultiIndexHash
 from spycatcher.photo.load import ImageRejected, load_profile_photo
 from spycatcher.photo.pdq import DEFAULT_THRESHOLD, MIN_QUALITY, hash_from_hex, hash_image
@@ -79,6 +82,9 @@ class PhotoStage(PopulationStage):
 
             self.bank = load_bank(self.store)
         self.record = bool(o.get("photo_record", True))
+        self.crop_max = int(o.get("photo_crop_max", 100_000))  # type: ignore[call-overload]
+        self.crops = CropTolerantMatcher(self.radius)
+        self.crop_ids: list[int] = []  # crop matcher id -> index id
 
         self.index = MultiIndexHash()
         self.keys: list[tuple[str, str]] = []  # index id -> (platform, profile id)
@@ -95,11 +101,12 @@ class PhotoStage(PopulationStage):
             return
         info: dict[str, Any] = {}
         photo_hash = None
+        rgb = None
         if ph.path and self.base_dir:
             try:
-                img = load_profile_photo(self.base_dir, ph.path)
-                photo_hash = hash_image(img.rgb)
-                info = analyse_image(img.rgb, self.model, self.geometry, photo_hash)
+                rgb = load_profile_photo(self.base_dir, ph.path).rgb
+                photo_hash = hash_image(rgb)
+                info = analyse_image(rgb, self.model, self.geometry, photo_hash)
             except ImageRejected as exc:
                 info = {"error": exc.reason, "error_code": exc.code}
         if photo_hash is None and ph.pdq:
@@ -117,6 +124,9 @@ class PhotoStage(PopulationStage):
         self.qualities.append(photo_hash.quality)
         if len(photo_hash.dihedral) > 1:
             self.variants[i] = photo_hash.dihedral[1:]
+        if rgb is not None and len(self.crops) < self.crop_max:
+            self.crops.add(rgb)
+            self.crop_ids.append(i)
 
     # -- population ----------------------------------------------------------------------------
 
@@ -153,6 +163,13 @@ class PhotoStage(PopulationStage):
                 got.pop(i, None)
                 if got:
                     found[i] = got
+        # cropped copies, which PDQ alone misses (photos loaded from files only)
+        for ci, got_crop in self.crops.all_pairs().items():
+            row = found.setdefault(self.crop_ids[ci], {})
+            for cj, d in got_crop.items():
+                j = self.crop_ids[cj]
+                if j not in row or d < row[j]:
+                    row[j] = d
         # matching is symmetric: a pdq-only profile is found by the other's mirrored variant
         for i, got in list(found.items()):
             for j, d in got.items():
@@ -213,6 +230,27 @@ class PhotoStage(PopulationStage):
         found = self.matches.get(profile.id)
         if found:
             ctx.photo_matches.extend(found)
+
+    def merge(self, other: PopulationStage) -> None:
+        """Fold in a partial stage (Spark): its hashes appended after this stage's, in order."""
+        assert isinstance(other, PhotoStage)
+        if self.matches:
+            raise RuntimeError("merge stages before finish()")
+        words = other.index.words()
+        ids = self.index.add_many(np.ascontiguousarray(words).view(np.uint8).reshape(-1, 32))
+        self.keys.extend(other.keys)
+        self.qualities.extend(other.qualities)
+        for i, variants in other.variants.items():
+            self.variants[ids.start + i] = variants
+        self.analysis.update(other.analysis)  # the later record wins, as in a single pass
+        # the crop matcher takes the first photo_crop_max loaded photos, in input order
+        room = max(0, self.crop_max - len(self.crops))
+        take = min(room, len(other.crop_ids))
+        if take:
+            self.crops._thumbs.extend(other.crops._thumbs[:take])
+            self.crops._verify.extend(other.crops._verify[:take])
+            self.crops._matrix = None
+            self.crop_ids.extend(ids.start + i for i in other.crop_ids[:take])
 
 
 def _names(ids: Iterable[str], total: int) -> str:
