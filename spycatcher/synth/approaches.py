@@ -32,7 +32,7 @@ from spycatcher.synth.eventlog import (
     EventLog,
 )
 from spycatcher.synth.graph import Adjacency
-from spycatcher.synth.lures import REPORT_TEXTS, TARGET_REPLIES
+from spycatcher.synth.lures import REPORT_TEXTS, target_reply
 from spycatcher.synth.people import Directory
 from spycatcher.synth.places import CITIES
 from spycatcher.synth.population import NEWCOMER, RECRUITER, RESEARCHER, Population
@@ -279,8 +279,8 @@ class Approaches:
                 t_reply = t + _reply_delay(r)
                 if t_reply >= as_of:
                     return
-                text, willing = r.choice(TARGET_REPLIES[stage])
-                log.add(t_reply, MESSAGE, x, p, text.format(**fill), conv=conv)
+                text, willing = target_reply(r, stage, fill)
+                log.add(t_reply, MESSAGE, x, p, text, conv=conv)
                 if not willing and r.random() < 0.6:
                     return
                 t = t_reply + int(r.uniform(lo, hi) * 60)
@@ -298,7 +298,7 @@ class Approaches:
             t_reply = t + _reply_delay(r)
             if t_reply >= as_of:
                 return
-            text, willing = r.choice(TARGET_REPLIES["followup"])
+            text, willing = target_reply(r, "followup", fill)
             log.add(t_reply, MESSAGE, x, p, text, conv=conv)
             if not willing:
                 return
@@ -399,7 +399,12 @@ class Approaches:
                 tr = tm + _reply_delay(r)
                 if tr >= as_of:
                     continue
-                log.add(tr, MESSAGE, x, i, texts.reply_message(r, people, x, i), conv=conv)
+                if r.random() < 0.5:
+                    reply = texts.reply_message(r, people, x, i)
+                else:  # the questions anyone asks a recruiter or researcher
+                    stage = "offer" if recruiter else r.choice(("interest", "offer"))
+                    reply, _ = target_reply(r, stage, {"first": people.first(i), "topic": ""})
+                log.add(tr, MESSAGE, x, i, reply, conv=conv)
                 tf = work_at(r, tr + int(r.lognormvariate(np.log(2 * HOUR), 1.0)), tz, tr + 300)
                 if r.random() < 0.6 and tf < as_of:
                     log.add(tf, MESSAGE, i, x, write(r, people, i, x, followup=True), conv=conv)

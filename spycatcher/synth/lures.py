@@ -272,6 +272,22 @@ TARGET_REPLIES: dict[str, tuple[tuple[str, bool], ...]] = {
     ),
 }
 
+_REPLY_ACKS = ("", "", "Hi {first}, ", "Thanks, ", "Hello {first}. ", "Thanks {first} - ")
+
+
+def target_reply(r: random.Random, stage: str, fill: dict[str, object]) -> tuple[str, bool]:
+    """What an approached member answers at a stage (text, willing to go on?).
+
+    The same answers also appear in genuine recruiters' and researchers' conversations, so that
+    the wording of a reply does not by itself give the conversation away.
+    """
+    text, willing = r.choice(TARGET_REPLIES[stage])
+    ack = r.choice(_REPLY_ACKS)
+    if ack:
+        text = ack + text[0].lower() + text[1:] if not text.startswith("I") else ack + text
+    return text.format_map(fill), willing
+
+
 #: what members write when they report an approach (or a nuisance)
 REPORT_TEXTS: dict[str, tuple[str, ...]] = {
     "fake_profile": (

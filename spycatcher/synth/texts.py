@@ -241,64 +241,107 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         "Congrats on the promotion - great news.",
         "Happy work anniversary! Hope all is well at {their_org}.",
         "Just saw the news - congratulations, you'll be brilliant.",
+        "Huge congratulations on the {topic} award!",
+        "Saw your post about the move to {their_org}. Congratulations!",
+        "Congrats on {n} years at {their_org}!",
+        "Well done on the {topic} launch - the whole team should be proud.",
     ),
     "meeting": (
         "Would you have time for a coffee next week? I'd love to hear how {topic} is going.",
         "Are you free for a quick call on {day}? Keen to compare notes on {topic}.",
         "Could we find 30 minutes to talk about the {topic} workstream?",
         "I'm in {city} on {day} - fancy lunch?",
+        "Can we move our {day} catch-up to the afternoon?",
+        "Would you be up for a quick chat about {topic} sometime {day}?",
+        "Any chance you could join the {topic} review on {day}?",
+        "I'd value your view on our {topic} plans. Do you have time {day}?",
     ),
     "followup": (
         "Thanks for the chat at {event}. As promised, here's the link to the report I mentioned.",
         "Good to meet you at {event}. Shall we pick up the {topic} conversation?",
         "Following up from {event} - would you share your slides?",
+        "Lovely to see you at {event}. The paper I mentioned on {topic} is on our website.",
+        "Thanks again for your questions at {event}. Happy to continue the {topic} discussion.",
+        "Great to bump into you at {event}! Let me know when you're next in {city}.",
     ),
     "question": (
         "Quick question: which tool did your team use for {skill_l}? We're evaluating options.",
         "Do you know anyone who's worked on {topic}? Looking for advice.",
         "Have you seen the new guidance on {topic}? Curious what you make of it.",
         "Are you going to {event} this year?",
+        "Did you ever find a good course on {skill_l}? Thinking of doing one.",
+        "How did you find the move from {org} to {their_org}?",
+        "What are you reading on {topic} at the moment? Need some recommendations.",
+        "Is {their_org} still using the old system for {skill_l}?",
     ),
     "referral": (
         "I noticed {their_org} is hiring - would you be happy to refer me? Happy to send my CV.",
         "{mutual} suggested I reach out about opportunities in {topic}.",
         "I'm thinking about a move into {sector}. Could I ask you a few questions about it?",
+        "My former colleague is applying to {their_org}. Would you be open to a quick chat "
+        "with her?",
+        "Could you write me a short recommendation for the {topic} work we did together?",
     ),
     "event": (
         "We're running a panel on {topic} in {city} and would love you to speak. We can cover "
         "travel costs.",
         "Would you be interested in joining our webinar on {topic} as a panellist?",
         "We'd be delighted if you could join our roundtable on {topic} next month.",
+        "Our {sector} network meets in {city} on {day}. Would you like to come along?",
+        "We're looking for a keynote on {topic} for our annual conference. Any interest?",
     ),
     "sales": (
         "I help {sector} teams with {topic}. Would you be open to a quick call this week?",
         "Our platform cuts time spent on {skill_l} by 40%. Worth a 15-minute demo?",
         "Thought this might be relevant to your work on {topic} - happy to share a case study.",
+        "We've just launched a {skill_l} tool built for the {sector} sector. Free trial?",
+        "Are you the right person to talk to about {topic} at {their_org}?",
     ),
     "friend": (
         "Easier to chat on WhatsApp? I'll send you the photos from the weekend.",
         "Lost your number - can you message me on WhatsApp? Planning the reunion.",
         "Drop me a line on my personal email, the work one is blocked for big files.",
         "Are you coming on Saturday? Let me know on Signal.",
+        "Ha, I didn't know you were on here! How are the kids?",
+        "Long time no see! Drinks when you're back in {city}?",
     ),
 }
 CONVERSATION_KINDS = tuple(_OPENERS)
 #: relative frequency of each genuine conversation kind
 CONVERSATION_WEIGHTS = (0.16, 0.22, 0.14, 0.18, 0.08, 0.05, 0.12, 0.05)
-_REPLIES = (
-    "Thanks {first}! Really appreciate it.",
-    "Sounds good - {day} works for me.",
-    "Thanks for reaching out. Happy to help.",
-    "Great, let's do it. I'll send an invite.",
-    "Sorry for the slow reply - yes, that would be great.",
-    "Thanks, will take a look and come back to you.",
+# Replies are assembled from an acknowledgement, a body and sometimes a closing.
+_REPLY_ACK = (
+    "Thanks {first}!", "Hi {first},", "Thanks for reaching out.", "Great to hear from you.",
+    "Sorry for the slow reply -", "Ha, yes!", "Thanks,", "Hi,", "Good to hear from you {first}.",
+    "", "", "",
+)  # fmt: skip
+_REPLY_BODY = (
+    "Really appreciate it.",
+    "{day} works for me.",
+    "Happy to help.",
+    "Let's do it. I'll send an invite.",
+    "yes, that would be great.",
+    "will take a look and come back to you.",
     "Not this time, I'm afraid, but thanks for thinking of me.",
-    "Ha, yes! See you there.",
-    "Good question - we used a mix of in-house tools, happy to explain on a call.",
-    "Thanks! Let's catch up soon.",
+    "See you there.",
+    "We used a mix of in-house tools, happy to explain on a call.",
+    "Let's catch up soon.",
     "Done - sent you an email.",
     "Perfect, thank you.",
+    "I'm travelling until {day}, can we talk after that?",
+    "I'll check with the team and get back to you.",
+    "Sounds interesting - what did you have in mind?",
+    "Afraid I'm snowed under with {topic} work this month.",
+    "I'd be glad to. Send me the details.",
+    "Yes, {their_org} is still on it, unfortunately!",
+    "Could you send the link again? It didn't come through.",
+    "That's kind of you. I'm not looking to move at the moment.",
+    "Good idea. How about {day} at 10?",
+    "I'm not the right person, but I'll forward this to a colleague.",
+    "Lovely to hear from you! It's been ages.",
+    "Absolutely - I'll bring the {topic} notes.",
 )
+_REPLY_CLOSE = ("", "", "", "Speak soon.", "Best, {me}", "Cheers!", "Thanks again.", "{me}")
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "next week", "the 14th")
 
 
@@ -363,7 +406,9 @@ def opening_message(r: random.Random, kind: str, people: People, me: int, them: 
 
 
 def reply_message(r: random.Random, people: People, me: int, them: int) -> str:
-    return r.choice(_REPLIES).format_map(Slots(r, people, me, them))
+    parts = (r.choice(_REPLY_ACK), r.choice(_REPLY_BODY), r.choice(_REPLY_CLOSE))
+    text = " ".join(x for x in parts if x)
+    return (text[0].upper() + text[1:]).format_map(Slots(r, people, me, them))
 
 
 # ---- genuine recruiters (hard negatives) ---------------------------------------------------------
@@ -476,6 +521,7 @@ _MAKERS: dict[str, Callable[[Slots], object]] = {
     "city": lambda s: s.people.city(s.me),
     "sector": lambda s: _their_sector(s).industry.lower(),
     "day": lambda s: s.r.choice(_DAYS),
+    "n": lambda s: s.r.randint(2, 15),
     "mutual": lambda s: s.r.choice(_MUTUAL),
     "event": lambda s: s.r.choice(_EVENTS).format_map(s),
     "salary": _salary,
