@@ -108,19 +108,22 @@ class _Spill:
         self.pos: dict[str, int] = {}
 
     def write(self, row: dict[str, Any]) -> None:
+        self.write_encoded(row["id"], row["score"], orjson.dumps(row))
+
+    def write_encoded(self, pid: str, score: float, data: bytes) -> None:
+        """Write a row already encoded as one JSON line (the Spark engine's workers encode)."""
         self.fh.seek(0, os.SEEK_END)
         off = self.fh.tell()
-        self.fh.write(orjson.dumps(row) + b"\n")
-        pid = row["id"]
+        self.fh.write(data + b"\n")
         if pid in self.pos:  # a re-scored profile replaces its earlier row
             i = self.pos[pid]
             self.offsets[i] = off
-            self.scores[i] = row["score"]
+            self.scores[i] = score
             return
         self.pos[pid] = len(self.ids)
         self.ids.append(pid)
         self.offsets.append(off)
-        self.scores.append(row["score"])
+        self.scores.append(score)
 
     def ranked_order(self) -> np.ndarray:
         # score descending, then id ascending: a total order both engines reproduce
@@ -360,19 +363,40 @@ def _campaigns(
     """Find campaigns among suspects and re-score their members with the campaign's evidence."""
     if not suspects:
         return []
+    traits = [suspects[k][3] for k in sorted(suspects)]
+    return rescore_campaigns(
+        traits, lambda pid: suspects[pid][:2], as_of, dets, scorer, spill, levels, store, run_id
+    )
+
+
+def rescore_campaigns(
+    traits: list[SuspectTraits],
+    member: Callable[[str], tuple[Profile, ProfileContext]],
+    as_of: datetime,
+    dets: Sequence[Detector],
+    scorer: Scorer,
+    spill: _Spill,
+    levels: Counter[str],
+    store: Any,
+    run_id: str | None,
+) -> list[dict[str, Any]]:
+    """Both engines: campaigns among the suspects' traits (sorted by id), members re-scored.
+
+    ``member(id)`` gives a suspect's profile and its pass-2 context (the local engine keeps them;
+    the Spark engine rebuilds them on the driver).
+    """
     try:
         from spycatcher.graph.campaigns import find_campaigns
     except ModuleNotFoundError:
         return []
-    traits = [suspects[k][3] for k in sorted(suspects)]
     found = find_campaigns(traits, as_of)
     out: list[dict[str, Any]] = []
     updated: list[dict[str, Any]] = []
     for camp in found:
-        for member in camp.members:
-            p, ctx, _signals, _t = suspects[member]
+        for member_id in camp.members:
+            p, ctx = member(member_id)
             ctx.extra["campaign"] = camp
-            old = spill.scores[spill.pos[member]]
+            old = spill.scores[spill.pos[member_id]]
             a, _ = assess(p, ctx, dets, scorer)
             row = a.as_dict()
             row["campaign_id"] = camp.id

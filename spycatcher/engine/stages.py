@@ -16,6 +16,12 @@ The local engine drives a stage like this::
 Stages keep compact state (numpy arrays, sketches, counters), never whole records, so memory grows
 with the number of accounts, not with the size of the files. A third party adds a stage through the
 entry-point group ``spycatcher.stages`` or :func:`register_stage`.
+
+The Spark engine observes records in many places at once: each partition of the input gets a fresh
+stage built with the option ``partial=True``, observes only its own records, and the partial stages
+are folded, in file order, into one stage with :meth:`PopulationStage.merge` (profiles first, then
+events); ``finish`` and ``annotate`` are unchanged. A stage that implements ``merge`` (and can be
+pickled) runs on both engines with the same results.
 """
 
 from __future__ import annotations
@@ -29,8 +35,11 @@ from spycatcher.schema import Event, Profile
 from spycatcher.signals.base import ProfileContext
 
 ENTRY_POINT_GROUP = "spycatcher.stages"
+#: stage option set on the stages an engine builds for one partition of the input (see merge)
+PARTIAL = "partial"
 
 BUILTIN_MODULES = (
+    "spycatcher.signals.profile",
     "spycatcher.signals.behaviour",
     "spycatcher.signals.templates",
     "spycatcher.signals.photo",
@@ -60,6 +69,30 @@ class PopulationStage:
 
     def annotate(self, profile: Profile, ctx: ProfileContext) -> None:
         """Pass 2: write this stage's facts about ``profile`` into ``ctx``."""
+
+    @property
+    def partial(self) -> bool:
+        """True for a stage that observes one partition of the input and will be merged."""
+        return bool(self.options.get(PARTIAL))
+
+    def merge(self, other: PopulationStage) -> None:
+        """Fold in ``other``, a partial stage that observed the records right after this one's.
+
+        ``other`` was built with the same options plus ``partial=True`` and observed, from scratch,
+        one contiguous segment of the input: profiles, or (after every profile segment was
+        merged) events. A partial stage observing events has seen no profile, so it keeps what it
+        needs to decide at merge time (a sample for every sender, say, filtered here to senders
+        that are profiles). After every segment is merged in input order, this stage must be
+        exactly as if it had observed every record itself: the same ids in the same order, the
+        same samples ("the first 20 texts" follow the input order), so that both engines give the
+        same scores. Stages that merge must also pickle (partial stages travel from workers; the
+        finished stages are sent to every worker).
+        """
+        raise NotImplementedError(
+            f"population stage {self.name!r} ({type(self).__qualname__}) has no merge(), so it "
+            "cannot run on the Spark engine; implement PopulationStage.merge (see its docstring) "
+            "or scan with the local engine"
+        )
 
 
 _stages: dict[str, type[PopulationStage]] = {}

@@ -13,7 +13,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from spycatcher.graph.build import degrees
-from spycatcher.graph.sybilrank import rank_percentiles, sybilrank, sybilrank_iterations
+from spycatcher.graph.sybilrank import (
+    normalised_trust,
+    rank_percentiles,
+    sybilrank,
+    sybilrank_iterations,
+)
 from spycatcher.graph.sybilscar import sybilscar
 
 
@@ -81,34 +86,62 @@ def compute_scores(
     """
     n = adj.shape[0]
     deg = degrees(adj)
-    trusted = np.asarray(trusted, dtype=bool) & ~np.asarray(fake, dtype=bool)
-    fake = np.asarray(fake, dtype=bool)
+    trusted, fake = clean_seeds(trusted, fake)
     steps = sybilrank_iterations(n) if iterations is None else iterations
-    linked = deg > 0
 
     tn = adj @ trusted.astype(np.float64)
     fn = adj @ fake.astype(np.float64)
 
+    trust = None
+    if (trusted & (deg > 0)).any():
+        trust = sybilrank(adj, trusted, iterations=steps).trust
+    scar = None
+    if trusted.any() or fake.any():
+        scar = sybilscar(adj, trusted, fake).fake
+    return assemble_scores(deg, trusted, fake, tn, fn, trust, scar, steps)
+
+
+def clean_seeds(trusted: np.ndarray, fake: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean seed masks; an account both trusted and known fake counts as fake."""
+    fake = np.asarray(fake, dtype=bool)
+    return np.asarray(trusted, dtype=bool) & ~fake, fake
+
+
+def assemble_scores(
+    deg: np.ndarray,
+    trusted: np.ndarray,
+    fake: np.ndarray,
+    trusted_neighbours: np.ndarray,
+    fake_neighbours: np.ndarray,
+    sybilrank_trust: np.ndarray | None,
+    sybilscar_fake: np.ndarray | None,
+    iterations: int,
+) -> GraphScores:
+    """Raw propagation results -> :class:`GraphScores` (normalisation, percentiles, masking).
+
+    Both engines call this with their own propagation results (raw SybilRank trust, SybilSCAR
+    probabilities; None where the algorithm did not run), so everything after the iterations is
+    one piece of code.
+    """
+    n = deg.shape[0]
+    linked = deg > 0
     trust = np.full(n, np.nan)
     pct = np.full(n, np.nan)
-    if (trusted & linked).any():
-        sr = sybilrank(adj, trusted, iterations=steps)
-        trust = sr.normalised
+    if sybilrank_trust is not None:
+        trust = normalised_trust(sybilrank_trust, deg)
         pct = rank_percentiles(trust)
-
     scar = np.full(n, np.nan)
-    if trusted.any() or fake.any():
-        res = sybilscar(adj, trusted, fake)
+    if sybilscar_fake is not None:
         informative = linked | trusted | fake
-        scar[informative] = res.fake[informative]
+        scar[informative] = sybilscar_fake[informative]
     return GraphScores(
         degree=deg,
         trusted=trusted,
         fake=fake,
-        trusted_neighbours=tn,
-        fake_neighbours=fn,
+        trusted_neighbours=trusted_neighbours,
+        fake_neighbours=fake_neighbours,
         sybilrank_trust=trust,
         sybilrank_rank_pct=pct,
         sybilscar_fake=scar,
-        iterations=steps,
+        iterations=iterations,
     )

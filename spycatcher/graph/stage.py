@@ -5,6 +5,11 @@ accepted (an invitation that was ignored or declined is no tie: the target did n
 sender). Trusted seeds are verified profiles plus any ids a reviewer cleared (option
 ``trusted_ids``); known fakes are ids a reviewer confirmed as fake (option ``fake_ids``). Memory is
 one dict entry per account plus a few bytes per tie.
+
+The Spark engine computes the same scores with DataFrame iterations
+(:mod:`spycatcher.engine.spark_graph`): with the option ``graph_scores_external`` the stage only
+numbers the accounts, and the engine hands it the scores with :meth:`GraphStage.use_scores` before
+``finish``.
 """
 
 from __future__ import annotations
@@ -52,6 +57,8 @@ class GraphStage(PopulationStage):
         self.trusted_ids = _id_set(self.options.get("trusted_ids"))
         self.fake_ids = _id_set(self.options.get("fake_ids"))
         self.scores: GraphScores | None = None
+        #: the engine computes the scores elsewhere (Spark): keep ids, not ties
+        self.external = bool(self.options.get("graph_scores_external"))
 
     def observe_profile(self, profile: Profile) -> None:
         i = self.builder.node(profile.id)
@@ -60,7 +67,11 @@ class GraphStage(PopulationStage):
 
     def observe_event(self, event: Event) -> None:
         if is_tie(event):
-            self.builder.add_edge(event.actor, event.target)
+            if self.external:
+                self.builder.node(event.actor)
+                self.builder.node(event.target)
+            else:
+                self.builder.add_edge(event.actor, event.target)
 
     def seed_masks(self) -> tuple[np.ndarray, np.ndarray]:
         """Boolean masks of trusted seeds and known fakes over the graph's nodes."""
@@ -77,6 +88,10 @@ class GraphStage(PopulationStage):
         return trusted, fake
 
     def finish(self, as_of: datetime) -> None:
+        if self.external:
+            if self.scores is None:
+                raise RuntimeError("graph_scores_external: call use_scores() before finish()")
+            return
         trusted, fake = self.seed_masks()
         adj = self.builder.to_csr()
         self.scores = compute_scores(adj, trusted, fake)
@@ -87,3 +102,21 @@ class GraphStage(PopulationStage):
         if self.scores is None:
             return
         ctx.graph = self.scores.facts(self.builder.index.get(profile.id))
+
+    def use_scores(self, scores: GraphScores) -> None:
+        """Scores computed by the engine (indexed like ``builder.index``), used instead of scipy."""
+        if scores.n != len(self.builder.index):
+            raise ValueError(f"{scores.n} scores for {len(self.builder.index)} accounts")
+        self.scores = scores
+
+    def merge(self, other: PopulationStage) -> None:
+        """Fold in a partial stage (Spark): accounts numbered in input order, ties appended."""
+        assert isinstance(other, GraphStage)
+        index = self.builder.index
+        remap = np.fromiter((index.add(k) for k in other.builder.index.ids), dtype=np.int64)
+        if len(other._verified):
+            verified = remap[np.frombuffer(other._verified, dtype=np.int64)]
+            self._verified.frombytes(verified.tobytes())
+        u, v = other.builder.edges.arrays()
+        if len(u):
+            self.builder.edges.extend(remap[u], remap[v])

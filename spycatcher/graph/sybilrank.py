@@ -77,7 +77,8 @@ def transition_matrix(adj: sp.csr_matrix, deg: np.ndarray | None = None) -> sp.c
     return p
 
 
-def _normalise(trust: np.ndarray, deg: np.ndarray) -> np.ndarray:
+def normalised_trust(trust: np.ndarray, deg: np.ndarray) -> np.ndarray:
+    """Trust per tie relative to an even spread over every tie (see SybilRankResult)."""
     vol = float(deg.sum())
     out = np.full(trust.shape, np.nan)
     has = deg > 0
@@ -109,7 +110,7 @@ def sybilrank(
         p = transition if transition is not None else transition_matrix(adj, deg)
         for _ in range(steps):
             trust = p @ trust
-    return SybilRankResult(trust, _normalise(trust, deg), deg, steps, k)
+    return SybilRankResult(trust, normalised_trust(trust, deg), deg, steps, k)
 
 
 def sybilrank_reference(

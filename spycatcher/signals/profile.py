@@ -112,6 +112,11 @@ class EmployerStage(PopulationStage):
             for c in {_norm_company(e.company) for e in profile.current_positions() if e.company}
         }
 
+    def merge(self, other: PopulationStage) -> None:
+        """Spark partitions: staff counts add up."""
+        assert isinstance(other, EmployerStage)
+        self.staff.update(other.staff)
+
 
 A_REMOVE = "Do not accept or reply until you have checked who this is through another channel."
 

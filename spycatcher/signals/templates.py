@@ -13,6 +13,7 @@ moderate: shared wording matters most together with what the account does.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -56,6 +57,14 @@ class TemplateStage(PopulationStage):
         #: per sender: hashes of the texts already looked at (indexed or too short), bounded
         self._msg_seen: dict[int, list[int]] = {}
         self._clusters: dict[str, dict[int, np.ndarray]] = {}
+        # a partial stage (Spark) has seen no profile: it numbers every sender and logs, in input
+        # order, each message it looked at (sender, text hash, indexed?) for merge() to replay
+        self._partial = self.partial
+        self._actors: dict[str, int] = {}
+        self._actor_list: list[str] = []
+        self._log_actor = array("i")
+        self._log_hash = array("q")
+        self._log_ok = array("b")
 
     def _intern(self, pid: str) -> int:
         i = self._ids.get(pid)
@@ -77,18 +86,36 @@ class TemplateStage(PopulationStage):
             return
         a = self._ids.get(event.actor)
         if a is None:
-            return  # not a profile in this scan: nothing to annotate
+            if not self._partial:
+                return  # not a profile in this scan: nothing to annotate
+            a = self._actors.get(event.actor)
+            if a is None:
+                a = self._actors[event.actor] = len(self._actor_list)
+                self._actor_list.append(event.actor)
+        h = hash(event.text)
+        seen = self._admit(a, h)
+        if seen is None:
+            return
+        ok = self.indexes["message"].add(a, event.text)
+        if ok:
+            seen[0] += 1
+        if self._partial:
+            self._log_actor.append(a)
+            self._log_hash.append(h)
+            self._log_ok.append(ok)
+
+    def _admit(self, a: int, h: int) -> list[int] | None:
+        """Sender ``a``'s seen-list with ``h`` recorded, if a text with hash ``h`` is to be looked
+        at (a few distinct texts per sender), else None."""
         seen = self._msg_seen.get(a)
         if seen is None:
             seen = self._msg_seen[a] = [0]  # [number indexed, text hashes...]
         elif seen[0] >= MESSAGES_PER_ACTOR or len(seen) > 3 * MESSAGES_PER_ACTOR:
-            return
-        h = hash(event.text)
+            return None
         if h in seen[1:]:
-            return
+            return None
         seen.append(h)
-        if self.indexes["message"].add(a, event.text):
-            seen[0] += 1
+        return seen
 
     def finish(self, as_of: datetime) -> None:
         self._msg_seen.clear()
@@ -110,6 +137,43 @@ class TemplateStage(PopulationStage):
             ctx.template_matches[f] = [self._id_list[int(k)] for k in others[:MAX_LISTED]]
         if sizes:
             ctx.extra["template_cluster_sizes"] = sizes
+
+    def merge(self, other: PopulationStage) -> None:
+        """Fold in a partial stage: its profiles' texts under re-numbered ids, and its message log
+        replayed through the same per-sender rules (senders that are profiles only), so the
+        indexes hold the same rows in the same order as a single pass."""
+        assert isinstance(other, TemplateStage)
+        if not other.partial or (other._ids and other._actor_list):
+            raise ValueError("merge takes a partial stage that saw only profiles or only events")
+        if self._clusters:
+            raise RuntimeError("merge stages before finish()")
+        remap = np.array([self._intern(pid) for pid in other._id_list], dtype=np.int64)
+        for f in ("summary", "headline"):
+            keys, sigs = other.indexes[f].entries()
+            if len(keys):
+                self.indexes[f].extend_entries(remap[keys], sigs)
+            self.indexes[f].n_skipped += other.indexes[f].n_skipped
+        _, sigs = other.indexes["message"].entries()
+        kept_keys: list[int] = []
+        kept_rows: list[int] = []
+        row = 0
+        for j, h, ok in zip(other._log_actor, other._log_hash, other._log_ok, strict=True):
+            r = row
+            row += ok
+            a = self._ids.get(other._actor_list[j])
+            if a is None:
+                continue  # not a profile in this scan
+            seen = self._admit(a, h)
+            if seen is None:
+                continue
+            if ok:
+                seen[0] += 1
+                kept_keys.append(a)
+                kept_rows.append(r)
+            else:
+                self.indexes["message"].n_skipped += 1
+        if kept_rows:
+            self.indexes["message"].extend_entries(np.array(kept_keys), sigs[kept_rows])
 
 
 SPECS: tuple[SignalSpec, ...] = (
