@@ -38,9 +38,9 @@ from spycatcher.synth.texts import (
 
 #: per member and day at activity 1, for events_per_profile = 20
 RATE_INVITE = 0.0011
-RATE_CONVERSATION = 0.0038
+RATE_CONVERSATION = 0.0039
 RATE_ENDORSE = 0.0021
-RATE_VIEW = 0.0042
+RATE_VIEW = 0.0045
 NOTE_P = 0.1
 PENDING_AFTER = 21 * DAY
 

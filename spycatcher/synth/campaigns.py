@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from spycatcher.synth.clock import DAY, PLATFORM_START, YEAR, month_text, pyrng_for, rng_for
-from spycatcher.synth.lures import APPS, MESSAGES, NOTES, STAGES, SUMMARY_TEMPLATES, handle, perturb
-from spycatcher.synth.names import CULTURE_INDEX, CULTURES
+from spycatcher.synth.lures import MESSAGES, NOTES, STAGES, SUMMARY_TEMPLATES, handle, perturb
+from spycatcher.synth.names import CULTURE_INDEX
 from spycatcher.synth.orgs import Orgs
 from spycatcher.synth.people import Claim, Directory
 from spycatcher.synth.places import CITIES, COUNTRIES, CULTURE_MIX, PERSONA_CITIES
@@ -275,6 +275,10 @@ def plan_campaigns(
     used = set(orgs.names)
     as_of = pop.as_of
     sensitive_keys = [s.key for s in SECTORS if s.sensitive]
+    real_by_sector: dict[int, list[int]] = {}
+    for o in range(len(orgs)):
+        if not orgs.shell[o]:
+            real_by_sector.setdefault(orgs.sector[o], []).append(o)
     cweights = np.array([c.weight for c in COUNTRIES])
 
     groups: list[tuple[str | None, list[int]]] = []
@@ -299,7 +303,7 @@ def plan_campaigns(
         target_countries = [int(x) for x in picked]
         # Employer: an invented shell, or (careful operators) an impersonated real employer.
         sector = SECTOR_INDEX[KIND_SECTOR[kind]]
-        real = [o for o in range(len(orgs)) if orgs.sector[o] == sector and not orgs.shell[o]]
+        real = real_by_sector.get(sector, [])
         if traits["shell"] or not real:
             name = _shell_name(r, kind, used)
             home = CITIES[r.choice(range(len(CITIES)))]
@@ -336,7 +340,7 @@ def plan_campaigns(
         )
         if traits["photo"] in ("reused", "mixed"):
             camp.photo_bases = [_pdq(r) for _ in range(r.choice((1, 1, 2, 3)))]
-        _make_personas(r, camp, pop, orgs, people, personas)
+        _make_personas(r, camp, pop, orgs, people, personas, real)
         campaigns.append(camp)
     return campaigns, personas
 
@@ -362,7 +366,12 @@ def _make_personas(
     orgs: Orgs,
     people: Directory,
     personas: dict[int, Persona],
+    peers: list[int],
 ) -> None:
+    """Fill the personas' slots in the plan and write what they claim.
+
+    ``peers`` are genuine employers in the shell's sector, named in claimed past jobs.
+    """
     traits = camp.traits
     as_of = pop.as_of
     created = _creation_times(r, camp, len(camp.members))
@@ -427,7 +436,7 @@ def _make_personas(
             summary = genuine_summary(r, who)
         if not camp.careful and r.random() < 0.3 and camp.app != "personal email":
             summary += f" {camp.app}: {h}"
-        experience = _claimed_career(r, camp, orgs, title, firm, location, career, as_of)
+        experience = _claimed_career(r, camp, orgs, peers, title, firm, location, career, as_of)
         education = [] if traits["no_education"] else _claimed_education(r, as_of, career)
         skills = r.sample(
             KIND_SKILLS[camp.kind], k=min(len(KIND_SKILLS[camp.kind]), r.randrange(3, 8))
@@ -476,6 +485,7 @@ def _claimed_career(
     r: random.Random,
     camp: Campaign,
     orgs: Orgs,
+    peers: list[int],
     title: str,
     firm: str,
     location: str,
@@ -490,8 +500,6 @@ def _claimed_career(
     ]  # fmt: skip
     t = current_start
     career_start = as_of - career * YEAR
-    sector = orgs.sector[camp.org]
-    peers = [o for o in range(len(orgs)) if orgs.sector[o] == sector and not orgs.shell[o]]
     while t > career_start and len(out) < 4:
         length = int(r.uniform(2, 7) * YEAR)
         overlap = (not camp.careful) and r.random() < 0.3
@@ -524,10 +532,3 @@ def _claimed_education(r: random.Random, as_of: int, career: int) -> list[dict[s
                     "start": month_text(grad - 6 * YEAR)[:4],
                     "end": month_text(grad - 2 * YEAR)[:4]})  # fmt: skip
     return out
-
-
-def photo_base_count(campaigns: list[Campaign]) -> int:
-    return sum(len(c.photo_bases) for c in campaigns)
-
-
-_ = (APPS, CULTURES)  # re-exported names used by callers and tests

@@ -382,6 +382,10 @@ def _their_sector(s: Slots) -> Sector:
     return SECTORS[s.people.sector(s.them)]
 
 
+def _article(noun: str) -> str:
+    return f"an {noun}" if noun[:1] in "AEIOUaeiou" else f"a {noun}"
+
+
 def _salary(s: Slots) -> str:
     k = s.r.randrange(45, 140, 5)
     return s.r.choice(_SALARY).format(k=k, k2=k + s.r.randrange(10, 40, 5))
@@ -421,28 +425,28 @@ _SALARY = (
     "a competitive salary",
 )
 _ROLE_TERMS = (
-    "permanent",
+    "permanent role",
     "12-month contract",
     "remote role",
     "hybrid role",
-    "interim",
-    "fully remote",
+    "interim assignment",
+    "fully remote role",
 )
 _RECRUITER_NOTES = (
     "Hi {first}, I recruit {topic} specialists and would like to connect.",
-    "Hello {first}, I'm working on a {terms} for a {title} with a leading {sector} client. "
+    "Hello {first}, I'm working on {a_terms} for {a_title} with a leading {sector} client. "
     "Would you be open to a chat?",
     "Hi {first}, I'd like to add you to my network - I work with {sector} teams across {city}.",
-    "Hi {first}, are you open to new opportunities? I have a {terms} that matches your background.",
+    "Hi {first}, are you open to new opportunities? I have {a_terms} that matches your background.",
 )
 _RECRUITER_MESSAGES = (
-    "I'm partnering with a {sector} client on a {title} position ({terms}, {salary}). "
+    "I'm partnering with a {sector} client on {a_title} position ({terms}, {salary}). "
     "Your experience in {topic} stands out. Would you be open to a confidential chat this week?",
-    "Thanks for connecting. We're hiring a {title} for a client in {city} - {salary}, {terms}. "
+    "Thanks for connecting. We're hiring {a_title} for a client in {city} - {salary}, {terms}. "
     "Happy to share the job description if you're interested.",
-    "I have an exciting opportunity for a {title} with a growing {sector} business: {salary}, "
+    "I have an exciting opportunity for {a_title} with a growing {sector} business: {salary}, "
     "{terms}, great benefits. Would you be open to a quick call?",
-    "Our client, a {sector} organisation, needs a {title} with {topic} experience. "
+    "Our client, a {sector} organisation, needs {a_title} with {topic} experience. "
     "The role requires {clearance}. Competitive salary. Interested in hearing more?",
 )
 _RECRUITER_FOLLOWUPS = (
@@ -527,5 +531,7 @@ _MAKERS: dict[str, Callable[[Slots], object]] = {
     "salary": _salary,
     "terms": lambda s: s.r.choice(_ROLE_TERMS),
     "title": lambda s: s.r.choice(_their_sector(s).titles[1 + int(s.r.random() * 3)]),
+    "a_title": lambda s: _article(str(s["title"])),
+    "a_terms": lambda s: _article(str(s["terms"])),
     "clearance": lambda s: s.r.choice(_CLEARANCE) if _their_sector(s).sensitive else "no clearance",
 }
