@@ -54,6 +54,8 @@ KIND_RANK: dict[str, int] = {
     "email_domain": 5,
     "name": 6,
 }
+#: the photo hash bank's limit on the length of an entry's source
+BANK_SOURCE_MAX = 200
 #: facets whose "=" / IN comparisons can be looked up exactly
 _EXACT = frozenset({"account_id", "account_login", "url", "email", "domain", "sha256", "photo_url"})
 
@@ -203,6 +205,21 @@ def pdq_bytes(value: str | None) -> bytes | None:
 
 def hamming(a: bytes, b: bytes) -> int:
     return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).bit_count()
+
+
+def bank_source(channel: str, indicator_id: str) -> str:
+    """The hash-bank ``source`` of a PDQ indicator: the channel it came by, then its STIX id.
+
+    The id comes last and is never cut, so the intelligence stage can tell which indicator a
+    bank match is about (:func:`indicator_of_bank_source`).
+    """
+    room = BANK_SOURCE_MAX - len(indicator_id) - 1
+    return f"{channel[:room]} {indicator_id}" if room > 0 else indicator_id[:BANK_SOURCE_MAX]
+
+
+def indicator_of_bank_source(source: str) -> str | None:
+    last = source.rsplit(" ", 1)[-1]
+    return last if last.startswith("indicator--") else None
 
 
 # -- profile facts ---------------------------------------------------------------------------
@@ -544,6 +561,7 @@ class IntelIndex:
 
     def __init__(self, indicators: Sequence[CompiledIndicator], now: datetime | None = None):
         self.indicators = [i for i in indicators if i.active(now)]
+        self.by_id = {ind.id: n for n, ind in enumerate(self.indicators)}
         self.by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
         self.unanchored: list[int] = []
         pdq_values: list[bytes] = []
@@ -583,24 +601,56 @@ class IntelIndex:
             found.update(self.by_key.get(key, ()))
         return sorted(found)
 
-    def _matches(self, facts: ProfileFacts, which: Iterable[int]) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
+    def _matches(
+        self,
+        facts: ProfileFacts,
+        which: Iterable[int],
+        bank_matches: Sequence[dict[str, Any]] = (),
+    ) -> list[dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
         for n in which:
             ind = self.indicators[n]
             hit = evaluate(ind.tree, facts)
             if hit is None or hit.kind is None or hit.degree <= 0:
                 continue
-            out.append(match_record(ind, hit))
+            found[ind.id] = match_record(ind, hit)
+        for bm in bank_matches:
+            rec = self._from_bank(bm)
+            if rec is not None:
+                old = found.get(rec["indicator"])
+                if old is None or old["strength"] < rec["strength"]:
+                    found[rec["indicator"]] = rec
+        out = list(found.values())
         out.sort(key=lambda m: (-m["strength"], KIND_RANK[m["kind"]], m["indicator"]))
         return out
 
-    def match(self, facts: ProfileFacts) -> list[dict[str, Any]]:
-        """Matches for one profile, strongest first (the indexed path)."""
-        return self._matches(facts, self.candidates(facts))
+    def _from_bank(self, bm: dict[str, Any]) -> dict[str, Any] | None:
+        """A photo-stage match against the hash bank that is one of these indicators' photos."""
+        if bm.get("kind") != "bank":
+            return None
+        sid = indicator_of_bank_source(str(bm.get("source") or bm.get("ref") or ""))
+        n = self.by_id.get(sid or "")
+        d = bm.get("distance")
+        if n is None or not isinstance(d, int) or not 0 <= d <= PDQ_THRESHOLD:
+            return None
+        return match_record(self.indicators[n], Hit(1.0 - 0.5 * d / PDQ_THRESHOLD, "photo", "", d))
 
-    def match_reference(self, facts: ProfileFacts) -> list[dict[str, Any]]:
+    def match(
+        self, facts: ProfileFacts, bank_matches: Sequence[dict[str, Any]] = ()
+    ) -> list[dict[str, Any]]:
+        """Matches for one profile, strongest first (the indexed path).
+
+        ``bank_matches`` are the photo stage's matches against the hash bank
+        (``ctx.photo_matches``): the photo stage also tries a photo's rotations and mirror
+        images, so a PDQ indicator it found counts even when the plain hash is too far.
+        """
+        return self._matches(facts, self.candidates(facts), bank_matches)
+
+    def match_reference(
+        self, facts: ProfileFacts, bank_matches: Sequence[dict[str, Any]] = ()
+    ) -> list[dict[str, Any]]:
         """The same answer by evaluating every indicator (the reference the index must equal)."""
-        return self._matches(facts, range(len(self.indicators)))
+        return self._matches(facts, range(len(self.indicators)), bank_matches)
 
 
 def match_record(ind: CompiledIndicator, hit: Hit) -> dict[str, Any]:

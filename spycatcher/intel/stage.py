@@ -14,6 +14,11 @@ date: expiry is the partner withdrawing the indicator) are left out. In pass 2 i
 writes ``ctx.intel_matches`` (strongest first), which :mod:`spycatcher.signals.intel` reads. The
 profile's PDQ hash is taken from the profile (``photo.pdq``) or, when a photo stage computed it
 from the image, from ``ctx.photo_analysis["pdq"]``, which is why this stage runs late.
+
+Imported PDQ indicators are also in the photo hash bank (except TLP:RED ones), where the photo
+stage matches them allowing for rotation and mirroring; its bank matches (``ctx.photo_matches``)
+that name one of these indicators become intelligence matches too, so they carry the indicator's
+source, actor and marking.
 """
 
 from __future__ import annotations
@@ -66,7 +71,7 @@ class IntelStage(PopulationStage):
             self.index = IntelIndex(self.indicators, datetime.now(UTC))
         pdq = ctx.photo_analysis.get("pdq")
         facts = ProfileFacts.from_profile(profile, pdq=pdq if isinstance(pdq, str) else None)
-        ctx.intel_matches.extend(self.index.match(facts))
+        ctx.intel_matches.extend(self.index.match(facts, ctx.photo_matches))
 
     def merge(self, other: PopulationStage) -> None:
         """Nothing to fold in: the indicators come from the options, not from the records."""

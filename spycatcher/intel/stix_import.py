@@ -23,7 +23,8 @@ from typing import Any
 
 import orjson
 
-from spycatcher.intel.markings import MarkingIndex, marking_refs
+from spycatcher.intel.markings import MarkingIndex, label, marking_refs
+from spycatcher.intel.matching import bank_source
 from spycatcher.intel.patterns import PatternError, compile_pattern
 from spycatcher.io.limits import MIB, Limits, UntrustedFileError, check_file
 from spycatcher.schema import parse_datetime
@@ -177,6 +178,9 @@ class StixImporter:
         counts = self.repo.upsert_objects(accepted)
         report.accepted = len(accepted)
         report.new, report.unchanged = counts.new, counts.unchanged
+        banked = bank_photo_hashes(self.store, accepted)
+        if banked:
+            report.note(f"{banked} photo hash(es) added to the photo hash bank")
         return report
 
     def _one(
@@ -251,6 +255,55 @@ class StixImporter:
             "raw": raw,
             "compiled": compiled,
         }
+
+
+def _pdq_values(node: Mapping[str, Any]) -> list[str]:
+    if "cmp" in node:
+        ok = node.get("facet") == "pdq" and not node.get("neg") and node.get("cmp") in ("=", "IN")
+        return list(node.get("values", [])) if ok else []
+    out: list[str] = []
+    for child in node.get("and", node.get("or", [])):
+        out.extend(_pdq_values(child))
+    return out
+
+
+def bank_photo_hashes(store: Store, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Put imported PDQ indicators into the photo hash bank, so the photo stage (which also tries
+    a photo's rotations and mirror images) matches them; returns how many entries were new.
+
+    TLP:RED indicators are not banked: the bank is shared with other areas (review, photo
+    exports), and RED material must stay with the intelligence stage, which matches it itself.
+    Revoked indicators are not banked either.
+    """
+    try:
+        from spycatcher.store.hashbank import add_known_bad
+    except ModuleNotFoundError:  # photo area not installed: the intelligence stage matches alone
+        return 0
+    rows = list(rows)
+    # an indicator tied (in the same import) to RED relationships or actors counts as RED
+    red_ids = {str(r["stix_id"]) for r in rows if r.get("tlp") == "red"}
+    for r in rows:
+        raw = r["raw"]
+        if r.get("type") == "relationship" and (
+            r.get("tlp") == "red" or raw.get("target_ref") in red_ids
+        ):
+            red_ids.add(str(raw.get("source_ref")))
+    entries: list[tuple[str, str, str]] = []
+    for r in rows:
+        compiled = r.get("compiled")
+        if r.get("type") != "indicator" or not compiled or r.get("revoked"):
+            continue
+        if r["stix_id"] in red_ids:
+            continue
+        values = _pdq_values(compiled["tree"])
+        if not values:
+            continue
+        raw = r["raw"]
+        name = str(raw.get("name") or "photo named in threat intelligence")[:300]
+        reason = f"{name} [{label(r.get('tlp'))}]"
+        for v in values:
+            entries.append((v, bank_source(str(r["source"]), str(r["stix_id"])), reason))
+    return add_known_bad(store, entries) if entries else 0
 
 
 def _is_marking(obj: Mapping[str, Any]) -> bool:
