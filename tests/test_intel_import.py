@@ -181,3 +181,51 @@ def test_bundle_file_limits_and_shapes(tmp_path: Path, store: Store) -> None:
 
     p.write_text(json.dumps(persona_bundle()), encoding="utf-8")
     assert import_file(store, p).source == "file:b.json"
+
+
+def test_intel_tables_on_sqlite_and_postgresql(db_url: str) -> None:
+    """The same imports, versions, exports and TAXII paging on both databases."""
+    from datetime import UTC, datetime, timedelta
+
+    store = Store(db_url)
+    try:
+        b = persona_bundle()
+        first = import_bundle(store, b, "file:a")
+        again = import_bundle(store, copy.deepcopy(b), "file:a")
+        assert again.new == 0 and again.unchanged == first.accepted
+        ind = next(o for o in b["objects"] if o["id"] == IND_RACHEL)
+        ind["modified"] = "2024-04-01T00:00:00.000Z"
+        assert import_bundle(store, b, "file:a").new == 1
+        repo = IntelRepository(store)
+        latest = {r.stix_id: r for r in repo.latest_objects(["indicator"])}
+        assert latest[IND_RACHEL].version == "2024-04-01T00:00:00.000000Z"
+        assert len(load_indicators(store)) == 6
+
+        t0 = datetime(2024, 6, 1, tzinfo=UTC)
+        rows = [
+            {
+                "stix_id": f"indicator--{i:08d}-0000-4000-8000-000000000000",
+                "type": "indicator",
+                "version": "v",
+                "spec_version": "2.1",
+                "content_hash": str(i),
+                "date_added": t0 + timedelta(seconds=i // 2),
+                "tlp": "amber",
+                "raw": {"n": i},
+            }
+            for i in range(7)
+        ]
+        repo.upsert_exports(rows)
+        seen: list[str] = []
+        cursor = None
+        while True:
+            page = repo.page_exports(after_key=cursor, limit=3)
+            if not page:
+                break
+            seen += [r.stix_id for r in page]
+            cursor = (page[-1].date_added, page[-1].stix_id)
+        assert seen == [r["stix_id"] for r in rows]
+        after = repo.page_exports(added_after=t0 + timedelta(seconds=1), limit=10)
+        assert [r.raw["n"] for r in after] == [4, 5, 6]
+    finally:
+        store.close()
