@@ -24,6 +24,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
 
 import spycatcher.store.review  # noqa: F401  (maps the service tables)
 from spycatcher import __version__
@@ -86,6 +87,13 @@ def _intel_routers(store_factory: Callable[[], Store]) -> list[tuple[str, APIRou
     return intel.routers(store_factory)
 
 
+def _warm_up(service: ReviewService) -> None:
+    from spycatcher.schema import Profile
+
+    service.check(Profile(id="warm-up", name="Warm Up"), "hello")
+    _ = service.rescorer.detectors
+
+
 def create_app(
     store_url: str | None = None,
     *,
@@ -99,6 +107,7 @@ def create_app(
     start_outbox: bool = True,
     outbox_interval: float = 2.0,
     webhook_config: WebhookConfig | None = None,
+    warm_up: bool = True,
 ) -> FastAPI:
     """Build the application over one store (created and migrated here unless given)."""
     store = store or Store(store_url)
@@ -114,6 +123,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if warm_up:  # import every detector now, not in the first member's request
+            await run_in_threadpool(_warm_up, service)
         if worker is not None:
             worker.start()
         try:

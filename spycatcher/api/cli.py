@@ -1,4 +1,4 @@
-"""Service commands for the CLI: ``serve``, ``keys``, ``audit``, ``privacy``, ``outbox``, ``review``.
+"""Service commands: ``serve``, ``keys``, ``audit``, ``privacy``, ``outbox``, ``review``.
 
 Thin on purpose: each command parses its options and calls one function of
 :mod:`spycatcher.api` or :mod:`spycatcher.review`. ``spycatcher.cli`` registers them with
@@ -96,9 +96,7 @@ def keys_create(
     member: Annotated[
         str | None, typer.Option(help="for member keys: the member's own profile, PLATFORM:ID")
     ] = None,
-    see_reporters: Annotated[
-        bool, typer.Option(help="let this reviewer see who reported")
-    ] = False,
+    see_reporters: Annotated[bool, typer.Option(help="let this reviewer see who reported")] = False,
     db: DbOpt = None,
 ) -> None:
     """Make an API key; the key is printed once and only its salted hash is stored.
@@ -140,7 +138,9 @@ def keys_list(
 
 
 @keys_app.command("revoke")
-def keys_revoke(key_id: Annotated[str, typer.Argument(help="the key id")], db: DbOpt = None) -> None:
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="the key id")], db: DbOpt = None
+) -> None:
     """Revoke a key at once."""
     from spycatcher.api.auth import revoke_key
 
