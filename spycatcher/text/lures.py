@@ -187,13 +187,17 @@ class LureMatcher:
         self.lexicon = lexicon or Lexicon.default()
         self.use_gates = use_gates
         self._cached = lru_cache(maxsize=cache_size)(self._hits_uncached)
+        self._mask_cached = lru_cache(maxsize=cache_size)(self._mask_uncached)
 
     def _hits_uncached(self, text: str) -> tuple[LureHit, ...]:
         norm = normalize(text[:MAX_CHARS])
         return tuple(self.hits_normalized(norm))
 
-    def hits_normalized(self, norm: Normalized) -> list[LureHit]:
-        """All hits (strong and weak) in an already-normalised text, in text order."""
+    def hits_normalized(self, norm: Normalized, require_strong: bool = False) -> list[LureHit]:
+        """All hits (strong and weak) in an already-normalised text, in text order.
+
+        ``require_strong``: return nothing unless some strong pattern's gate passes (weak hits
+        alone are never flagged, so callers that only want flagged hits skip the work)."""
         folded = norm.text
         lex = self.lexicon
         if self.use_gates:
@@ -206,6 +210,8 @@ class LureMatcher:
             if not run:
                 return []
             selected = [lex.patterns[i] for i in sorted(run)]
+            if require_strong and not any(p.strong for p in selected):
+                return []
         else:
             selected = list(lex.patterns)
         out: list[LureHit] = []
@@ -237,9 +243,15 @@ class LureMatcher:
 
     def mask(self, text: str | None) -> int:
         """Bit mask of categories flagged in one text (bit = the category's position)."""
+        if not text:
+            return 0
+        return self._mask_cached(text)
+
+    def _mask_uncached(self, text: str) -> int:
         m = 0
         bits = self.lexicon.bits
-        for h in self.flagged(text):
+        norm = normalize(text[:MAX_CHARS])
+        for h in flagged(self.hits_normalized(norm, require_strong=True)):
             m |= 1 << bits[h.category]
         return m
 

@@ -113,10 +113,25 @@ def fold_char(ch: str) -> str:
     return folded
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def _fold(text: str) -> tuple[str, list[int] | None, list[int] | None]:
-    """Case, compatibility, accent and look-alike folding; the map is None for ASCII input."""
+    """Case, compatibility, accent and look-alike folding; the map is None when every character
+    folds to exactly one character (plain ASCII, accents, curly quotes, Cyrillic look-alikes)."""
     if text.isascii():
         return text.lower(), None, None
+    # fast path: a translation table for this text's non-ASCII characters, when it keeps lengths
+    table = {ord(c): fold_char(c) for c in set(_NON_ASCII.findall(text))}
+    if all(len(v) == 1 for v in table.values()):
+        folded = text.translate(table).lower()
+        if len(folded) == len(text):
+            return folded, None, None
+    return _fold_slow(text)
+
+
+def _fold_slow(text: str) -> tuple[str, list[int], list[int]]:
+    """Character by character, for texts where folding changes lengths (ligatures, marks)."""
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []

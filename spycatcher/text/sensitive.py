@@ -75,6 +75,7 @@ class SensitiveOrgs:
         self.exclude = exclude
         self.titles = {s.name: s.title for s in sectors}
         self._match_text = lru_cache(maxsize=CACHE_SIZE)(self._match_text_uncached)
+        self._conditional_base = lru_cache(maxsize=CACHE_SIZE)(self._conditional_base_uncached)
 
     # -- loading -----------------------------------------------------------------------------
     @classmethod
@@ -129,34 +130,38 @@ class SensitiveOrgs:
             return ()
         return self._match_text(text)
 
+    def _conditional_base_uncached(self, text: str) -> tuple[Sector, ...]:
+        folded = self._prepare(text)
+        return tuple(s for s in self.sectors if s.requires is not None and s.pattern.search(folded))
+
     def _conditional(self, text: str, context: str) -> tuple[str, ...]:
         """Sectors that need corroboration (universities: only for sensitive research)."""
-        out = []
-        folded = self._prepare(text)
-        ctx_folded: str | None = None
-        for s in self.sectors:
-            if s.requires is None or not s.pattern.search(folded):
-                continue
-            if ctx_folded is None:
-                ctx_folded = self._prepare(context)
-            if s.requires.search(ctx_folded):
-                out.append(s.name)
-        return tuple(out)
+        candidates = self._conditional_base(text)
+        if not candidates:
+            return ()
+        ctx_folded = self._prepare(context)
+        return tuple(
+            s.name for s in candidates if s.requires is not None and s.requires.search(ctx_folded)
+        )
 
     def classify(self, profile: Profile) -> SensitiveMatch | None:
-        """Is this person at a sensitive organisation? Current employers first, then headline."""
+        """Is this person at a sensitive organisation? Current employers first; the headline only
+        when no current employer is named (it mostly restates the employer, and matching every
+        headline of a million profiles would cost more than the rest of the stage)."""
         current = profile.current_positions()
         headline = profile.headline or ""
+        named = False
         for pos in current:
             if not pos.company:
                 continue
+            named = True
             sectors = self.match_text(pos.company)
             if not sectors:
                 context = f"{pos.company} | {pos.title or ''} | {headline}"
                 sectors = self._conditional(pos.company, context)
             if sectors:
                 return SensitiveMatch(sectors, pos.company, org_key(pos.company))
-        if headline:
+        if headline and not named:
             sectors = self.match_text(headline)
             if not sectors:
                 sectors = self._conditional(headline, headline)
