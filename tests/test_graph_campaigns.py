@@ -80,8 +80,12 @@ def test_unrelated_suspects_stay_apart() -> None:
 def test_two_weak_links_make_a_campaign_one_does_not() -> None:
     pool = [f"v{i}" for i in range(8)]
     traits = [
-        sus("t1", template_matches={"summary": ["t2"], "message": ["t2"]}),
-        sus("t2", template_matches={"summary": ["t1"], "message": ["t1"]}),
+        # the same summary template and overlapping targets
+        sus("t1", template_matches={"summary": ["t2"]}, targets=["z1", "z2", "z3"]),
+        sus("t2", template_matches={"summary": ["t1"]}, targets=["z1", "z2", "z4"]),
+        # the same summary and lure message: operators share lure scripts, so that is not enough
+        sus("m1", template_matches={"summary": ["m2"], "message": ["m2"]}),
+        sus("m2", template_matches={"summary": ["m1"], "message": ["m1"]}),
         # shell employer + creation burst + overlapping targets
         sus("r1", employers=["risehr"], created_at=T0, targets=pool[:5]),
         sus("r2", employers=["risehr"], created_at=T0 + timedelta(days=2), targets=pool[2:7]),
@@ -140,6 +144,10 @@ def test_contact_details_are_strong_and_a_shell_is_told_from_a_real_employer() -
         sus("c3", contacts=["tel:4930123456"]),
     ]
     assert by_members(find_campaigns(traits, AS_OF)) == [{"c1", "c2", "c3"}]
+    # two barely suspicious accounts listing one address are a lead, not a campaign
+    low = [sus(f"l{i}", contacts=["info@oakstone.example"], score=0.05) for i in range(2)]
+    assert find_campaigns(low, AS_OF) == []
+    assert len(find_campaigns(low, AS_OF, min_score=0.0)) == 1
     staff = [sus(f"e{i}", employers=["acme defence"]) for i in range(4)]
     assert shell_employers(staff, {"acme defence": 4000}) == {}
     assert shell_employers(staff, {"acme defence": 5}) == {"acme defence": [0, 1, 2, 3]}
