@@ -20,7 +20,7 @@ import numpy as np
 from spycatcher.synth.clock import DAY, PLATFORM_START, YEAR, month_text, pyrng_for, rng_for
 from spycatcher.synth.lures import MESSAGES, NOTES, STAGES, SUMMARY_TEMPLATES, handle, perturb
 from spycatcher.synth.names import CULTURE_INDEX
-from spycatcher.synth.orgs import Orgs
+from spycatcher.synth.orgs import INTERNATIONAL_SCHOOLS, Orgs, invented_employer
 from spycatcher.synth.people import Claim, Directory
 from spycatcher.synth.places import CITIES, COUNTRIES, CULTURE_MIX, PERSONA_CITIES
 from spycatcher.synth.population import FAKE, Population
@@ -77,15 +77,10 @@ _SHELL_TOPICS = (
     "Policy",
 )
 _OLD_EMPLOYERS = (
-    "{w} Capital Partners", "{w} Consulting Group", "{w} International Trading", "{w} Holdings",
-    "{w} Global Advisory", "Institute of {r} Affairs", "{w} Investment Group",
-)  # fmt: skip
-_BIG_SCHOOLS = (
-    "London School of Business and Politics", "Paris Institute of Political Studies",
-    "Hong Kong Institute of International Studies", "Shanghai University of Economics",
-    "Beijing Institute of Foreign Affairs", "European Graduate School of Management",
-    "Geneva Institute of International Relations", "Singapore School of Public Policy",
-)  # fmt: skip
+    "Institute of {r} Affairs",
+    "{r} Trade Promotion Council",
+    "{r} Friendship Association",
+)
 _INVITE_CITIES = ("Shanghai", "Beijing", "Hong Kong", "Singapore", "Dubai", "Vienna", "Istanbul")
 
 
@@ -279,7 +274,8 @@ def plan_campaigns(
     for o in range(len(orgs)):
         if not orgs.shell[o]:
             real_by_sector.setdefault(orgs.sector[o], []).append(o)
-    cweights = np.array([c.weight for c in COUNTRIES])
+    cweights = np.array([c.weight if c.targeted else 0.0 for c in COUNTRIES])
+    cweights /= cweights.sum()
 
     groups: list[tuple[str | None, list[int]]] = []
     pos = 0
@@ -299,7 +295,7 @@ def plan_campaigns(
         n_sec = r.choice((1, 2, 2, 3))
         target_sectors = [SECTOR_INDEX[k] for k in r.sample(prefs, min(n_sec, len(prefs)))]
         n_cty = 1 if r.random() < 0.6 else 2
-        picked = rng.choice(len(COUNTRIES), size=n_cty, replace=False, p=cweights / cweights.sum())
+        picked = rng.choice(len(COUNTRIES), size=n_cty, replace=False, p=cweights)
         target_countries = [int(x) for x in picked]
         # Employer: an invented shell, or (careful operators) an impersonated real employer.
         sector = SECTOR_INDEX[KIND_SECTOR[kind]]
@@ -378,10 +374,8 @@ def _make_personas(
     target_country = camp.target_countries[0]
     chinese = r.random() < 0.45
     if r.random() < 0.5:
-        city, country = r.choice(PERSONA_CITIES)
-        location = city if city in ("Singapore", "Hong Kong") else f"{city}, {country}"
-        if city == "Hong Kong":
-            location = "Hong Kong SAR"
+        name = r.choice(PERSONA_CITIES)
+        location = next(c.location for c in CITIES if c.name == name)
     else:
         home = [c for c in CITIES if c.country == target_country][0]
         location = home.location
@@ -392,6 +386,7 @@ def _make_personas(
     topic, topic2 = r.sample(sorted(set(topics)), 2) if len(set(topics)) > 1 else (topics[0],) * 2
     tmpl_fill = {"firm": firm, "years": r.randrange(10, 22), "topic": topic, "topic2": topic2}
     base_summary = camp.summary_template.format(**tmpl_fill)
+    schools = sorted({u for u in orgs.university if u})
     for k, i in enumerate(camp.members):
         pop.kind[i] = FAKE
         if chinese or r.random() < 0.1:
@@ -437,7 +432,7 @@ def _make_personas(
         if not camp.careful and r.random() < 0.3 and camp.app != "personal email":
             summary += f" {camp.app}: {h}"
         experience = _claimed_career(r, camp, orgs, peers, title, firm, location, career, as_of)
-        education = [] if traits["no_education"] else _claimed_education(r, as_of, career)
+        education = [] if traits["no_education"] else _claimed_education(r, as_of, career, schools)
         skills = r.sample(
             KIND_SKILLS[camp.kind], k=min(len(KIND_SKILLS[camp.kind]), r.randrange(3, 8))
         )
@@ -509,10 +504,10 @@ def _claimed_career(
         start = max(career_start, end - length)
         if r.random() < 0.5 and peers:
             company = orgs.names[r.choice(peers)]
+        elif r.random() < 0.8:
+            company = invented_employer(r)
         else:
-            company = r.choice(_OLD_EMPLOYERS).format(
-                w=r.choice(_SHELL_WORDS), r=r.choice(_REGIONS)
-            )
+            company = r.choice(_OLD_EMPLOYERS).format(r=r.choice(_REGIONS))
         prev_title = r.choice(KIND_TITLES[camp.kind])
         out.append({"title": prev_title, "company": company, "start": month_text(start),
                     "end": month_text(end), "location": location})  # fmt: skip
@@ -520,15 +515,19 @@ def _claimed_career(
     return out
 
 
-def _claimed_education(r: random.Random, as_of: int, career: int) -> list[dict[str, Any]]:
+def _claimed_education(
+    r: random.Random, as_of: int, career: int, schools: list[str]
+) -> list[dict[str, Any]]:
     grad = as_of - (career + r.randrange(0, 3)) * YEAR
-    school = r.choice(_BIG_SCHOOLS)
+    school = (
+        r.choice(INTERNATIONAL_SCHOOLS) if r.random() < 0.5 or not schools else r.choice(schools)
+    )
     out = [{"school": school, "degree": r.choice(("MA", "MSc", "MBA", "PhD")),
             "field": r.choice(("International Relations", "Economics", "Management",
                                "Political Science", "Human Resources")),
             "start": month_text(grad - 2 * YEAR)[:4], "end": month_text(grad)[:4]}]  # fmt: skip
     if r.random() < 0.5:
-        out.append({"school": r.choice(_BIG_SCHOOLS), "degree": "BA", "field": "English",
+        out.append({"school": r.choice(INTERNATIONAL_SCHOOLS), "degree": "BA", "field": "English",
                     "start": month_text(grad - 6 * YEAR)[:4],
                     "end": month_text(grad - 2 * YEAR)[:4]})  # fmt: skip
     return out

@@ -12,7 +12,7 @@ import random
 from datetime import UTC, datetime
 from typing import Any
 
-from spycatcher.synth.orgs import Orgs
+from spycatcher.synth.orgs import INTERNATIONAL_SCHOOLS, Orgs, invented_employer
 from spycatcher.synth.sectors import SECTORS
 
 _DESCRIPTIONS = (
@@ -101,7 +101,7 @@ class CareerBuilder:
         now = self.as_of_year * 12 + self.as_of_month - 1
         birth = self.as_of_year - age
         field = r.choice(sec.fields)
-        school = r.choice(self.universities)
+        school = r.choice(self.universities if r.random() < 0.94 else INTERNATIONAL_SCHOOLS)
         education: list[dict[str, Any]] = []
         b_start = birth + 18 + (1 if r.random() < 0.3 else 0)
         b_end = b_start + r.choice((3, 3, 4))
@@ -169,10 +169,11 @@ class CareerBuilder:
             psector = sector if r.random() < 0.75 else r.choice(self.sectors)
             porgs = self.by_sector.get(psector) or self.by_sector[sector]
             porg = r.choice(porgs)
+            company = self.orgs.names[porg] if r.random() < 0.9 else invented_employer(r)
             ptitles = SECTORS[psector].titles[level]
             entry: dict[str, Any] = {
                 "title": r.choice(ptitles),
-                "company": self.orgs.names[porg],
+                "company": company,
                 "start": self._month(start),
                 "end": self._month(end),
             }
@@ -180,7 +181,7 @@ class CareerBuilder:
                 entry["description"] = self._description(r, psector)
             experience.append(entry)
             if not prev_org:
-                prev_org = self.orgs.names[porg]
+                prev_org = company
             t = start
         if r.random() < 0.08 and len(experience) > 1:  # thin profiles list only the current job
             experience = experience[:1]

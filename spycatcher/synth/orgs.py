@@ -9,6 +9,7 @@ synthetic address can belong to a real organisation.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,6 +40,28 @@ _TT_TOPICS = (
     "|Strategic Dialogue|Global Affairs|Security Policy|Conflict"
 ).split("|")
 _TLD = ".example"
+#: schools abroad that appear in education without being employers in the network
+INTERNATIONAL_SCHOOLS = (
+    "London School of Business and Politics", "Paris Institute of Political Studies",
+    "Hong Kong Institute of International Studies", "Shanghai University of Economics",
+    "Beijing Institute of Foreign Affairs", "European Graduate School of Management",
+    "Geneva Institute of International Relations", "Singapore School of Public Policy",
+)  # fmt: skip
+_EMPLOYER_FORMS = (
+    "{w} Capital Partners", "{w} Consulting Group", "{w} International Trading", "{w} Holdings",
+    "{w} Global Advisory", "{w} Investment Group", "{w} Ltd", "{w} GmbH", "{w} Solutions",
+    "{w} Services", "{w} International", "{w} & Co",
+)  # fmt: skip
+
+
+def invented_employer(r: random.Random) -> str:
+    """A past employer that is not in the network (abroad, closed, too small to be on it).
+
+    Genuine members list such employers too, so "a past employer nobody else mentions" is a
+    weak hint, not a giveaway.
+    """
+    word = r.choice(_WORDS) if r.random() < 0.5 else r.choice(_PREFIXES) + r.choice(_SUFFIXES)
+    return r.choice(_EMPLOYER_FORMS).format(w=word)
 
 
 @dataclass(slots=True)
@@ -193,14 +216,16 @@ def build_orgs(rng: np.random.Generator, n_target: int) -> Orgs:
     def size() -> float:
         return float(rng.pareto(1.1) + 1.0)
 
-    # State bodies, embassies: large employers in every country.
-    for ci in range(len(COUNTRIES)):
+    # State bodies, embassies: large employers in every country of the sample (the countries
+    # where personas claim to live are represented by companies and universities only).
+    sample = [ci for ci, c in enumerate(COUNTRIES) if c.targeted]
+    for ci in sample:
         for sector_key, name in _state_bodies(ci):
             s = SECTOR_INDEX[sector_key]
             capital = 1.0 if sector_key in ("government", "diplomacy", "parliament") else 0.5
             orgs.add(name, s, pick_city(ci, capital), size() * 6.0)
         host = country_cities(ci)[0]
-        senders = [x for x in range(len(COUNTRIES)) if x != ci]
+        senders = [x for x in sample if x != ci]
         for sender in rng.choice(senders, size=min(5, len(senders)), replace=False):
             name = _embassy_name(int(sender), CITIES[host].name.split(",")[0])
             orgs.add(name, SECTOR_INDEX["diplomacy"], host, size())

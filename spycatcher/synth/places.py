@@ -26,6 +26,9 @@ class Country:
     cultures: tuple[tuple[str, float], ...]
     #: how LinkedIn-style locations spell a city here: "{city}, {region}{country}"
     region: str = ""
+    #: do campaigns target this country's organisations? (the others are where personas
+    #: claim to live; genuine members live there too, so a location proves nothing)
+    targeted: bool = True
 
 
 COUNTRIES: tuple[Country, ...] = (
@@ -112,23 +115,47 @@ COUNTRIES: tuple[Country, ...] = (
         "sg", "Singapore", "Singaporean", 0.01, 8.0,
         ("Singapore",),
         (("chinese", 72), ("south_asian", 12), ("anglo", 8), ("vietnamese", 4), ("japanese", 4)),
+        targeted=False,
+    ),
+    Country(
+        "hk", "Hong Kong SAR", "Hong Kong", 0.008, 8.0,
+        ("Hong Kong SAR",),
+        (("chinese", 86), ("anglo", 7), ("south_asian", 4), ("french", 1), ("japanese", 2)),
+        targeted=False,
+    ),
+    Country(
+        "cn", "China", "Chinese", 0.008, 8.0,
+        ("Shanghai", "Beijing", "Shenzhen"),
+        (("chinese", 96), ("anglo", 2), ("korean", 1), ("japanese", 1)),
+        targeted=False,
+    ),
+    Country(
+        "ae", "United Arab Emirates", "Emirati", 0.006, 4.0,
+        ("Dubai", "Abu Dhabi"),
+        (("arabic", 35), ("south_asian", 40), ("anglo", 12), ("west_african", 4), ("french", 3),
+         ("slavic", 3), ("chinese", 3)),
+        targeted=False,
+    ),
+    Country(
+        "ch", "Switzerland", "Swiss", 0.01, 1.0,
+        ("Geneva", "Zurich", "Bern"),
+        (("german", 50), ("french", 26), ("italian", 10), ("anglo", 6), ("spanish", 3),
+         ("slavic", 2), ("turkish", 3)),
+        targeted=False,
+    ),
+    Country(
+        "at", "Austria", "Austrian", 0.008, 1.0,
+        ("Vienna", "Graz"),
+        (("german", 82), ("slavic", 6), ("turkish", 6), ("anglo", 3), ("polish", 3)),
+        targeted=False,
     ),
 )  # fmt: skip
 
 #: where hostile personas often claim to be based (besides their targets' own cities)
-PERSONA_CITIES: tuple[tuple[str, str], ...] = (
-    ("Hong Kong", "Hong Kong SAR"),
-    ("Singapore", "Singapore"),
-    ("Shanghai", "China"),
-    ("Beijing", "China"),
-    ("Dubai", "United Arab Emirates"),
-    ("Geneva", "Switzerland"),
-    ("Vienna", "Austria"),
-    ("Brussels", "Belgium"),
-    ("London", "United Kingdom"),
-    ("Washington, DC", "United States"),
-    ("Berlin", "Germany"),
-)
+PERSONA_CITIES: tuple[str, ...] = (
+    "Hong Kong SAR", "Singapore", "Shanghai", "Beijing", "Dubai", "Geneva", "Vienna",
+    "Brussels", "London", "Washington, DC", "Berlin",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +175,7 @@ def _cities() -> tuple[City, ...]:
                 region = "Scotland, "
             if c.key == "gb" and name == "Cardiff":
                 region = "Wales, "
-            loc = "Singapore" if name == "Singapore" else f"{name}, {region}{c.name}"
+            loc = name if name == c.name else f"{name}, {region}{c.name}"
             out.append(City(name, ci, loc, c.tz))
     return tuple(out)
 

@@ -18,7 +18,7 @@ import numpy as np
 from spycatcher.synth.campaigns import Campaign, Persona
 from spycatcher.synth.careers import CareerBuilder
 from spycatcher.synth.clock import iso, iso_many, pyrng_for
-from spycatcher.synth.names import slug
+from spycatcher.synth.names import CULTURE_INDEX, slug
 from spycatcher.synth.people import Directory
 from spycatcher.synth.population import NEWCOMER, RECRUITER, RESEARCHER, Population
 from spycatcher.synth.sectors import GENERIC_SKILLS, SECTORS
@@ -27,7 +27,12 @@ from spycatcher.synth.texts import Who, headline, summary
 CHUNK = 5_000
 _slug = lru_cache(maxsize=262_144)(slug)
 _SUMMARY_P = (0.62, 0.9, 0.88, 0.2)
-_FREEMAIL = ("gmail.com", "outlook.com", "yahoo.co.uk", "hotmail.com", "icloud.com", "gmx.de")
+_FREEMAIL = (
+    "gmail.com", "outlook.com", "yahoo.co.uk", "hotmail.com", "icloud.com", "gmx.de",
+    "protonmail.com", "gmail.com",
+)  # fmt: skip
+_FREEMAIL_CN = ("163.com", "qq.com", "gmail.com", "outlook.com")
+_CHINESE = CULTURE_INDEX["chinese"]
 
 
 class ProfileBuilder:
@@ -147,6 +152,8 @@ class ProfileBuilder:
             local = slug(f"{first}.{last}").replace("-", ".")
             if kind == RECRUITER or r.random() < 0.5:
                 domain = people.orgs.domain[int(pop.org[i])]
+            elif pop.culture[i] == _CHINESE:
+                domain = r.choice(_FREEMAIL_CN)
             else:
                 domain = r.choice(_FREEMAIL)
             contact: dict[str, Any] = {"email": f"{local}@{domain}"}

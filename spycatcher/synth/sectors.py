@@ -390,13 +390,15 @@ SECTORS: tuple[Sector, ...] = (
         "higher_ed", "Higher Education", False, 2.0, (),
         _levels(
             "Teaching Fellow|Administrator|Doctoral Researcher",
-            "Lecturer|Research Associate|Programme Coordinator",
-            "Senior Lecturer|Admissions Manager|Senior Research Associate",
+            "Lecturer|Research Associate|Programme Coordinator|Visiting Scholar"
+            "|Visiting Researcher",
+            "Senior Lecturer|Admissions Manager|Senior Research Associate|Senior Research Fellow",
             "Associate Professor|Head of School Operations",
             "Professor|Dean|Pro-Vice-Chancellor",
         ),
         _s("Teaching|Research|Higher Education|Academic Writing|Curriculum Design"
-           "|Qualitative Research|Student Support|Public Speaking"),
+           "|Qualitative Research|Student Support|Public Speaking|International Cooperation"
+           "|Conference Organisation|Data Analysis"),
         _s("social history|organisational behaviour|comparative literature|urban studies"
            "|development economics|education policy"),
         _s("History|Economics|Business Management|English|Sociology|Law"),
@@ -439,11 +441,13 @@ SECTORS: tuple[Sector, ...] = (
             "Analyst|Business Analyst|Graduate Consultant",
             "Consultant|Associate|Senior Analyst",
             "Senior Consultant|Manager|Engagement Manager",
-            "Principal|Associate Partner|Director",
+            "Principal|Associate Partner|Director|Director, Strategic Advisory"
+            "|Principal Consultant|Business Development Director",
             "Partner|Managing Partner|Founder",
         ),
         _s("Strategy|Management Consulting|Business Analysis|Stakeholder Management"
-           "|Change Management|Financial Modelling|PowerPoint|Project Management"),
+           "|Change Management|Financial Modelling|PowerPoint|Project Management|Consulting"
+           "|Market Research|Business Development|Networking"),
         _s("digital transformation|operating model design|public sector reform"
            "|procurement strategy|risk advisory"),
         _s("Economics|Business Management|Engineering|Mathematics|Politics"),
@@ -529,13 +533,16 @@ SECTORS: tuple[Sector, ...] = (
         .split("|"),
         _levels(
             "Trainee Recruitment Consultant|Resourcer|Recruitment Coordinator",
-            "Recruitment Consultant|Talent Acquisition Partner|Researcher",
-            "Senior Recruitment Consultant|Principal Consultant|Senior Talent Partner",
-            "Associate Director|Head of Talent|Director, Executive Search",
+            "Recruitment Consultant|Talent Acquisition Partner|Researcher|Executive Recruiter",
+            "Senior Recruitment Consultant|Principal Consultant|Senior Talent Partner"
+            "|Senior Headhunter|Senior Recruitment Partner",
+            "Associate Director|Head of Talent|Director, Executive Search"
+            "|Talent Acquisition Director|Head of Global Talent",
             "Managing Director|Founder|Partner, Executive Search",
         ),
-        _s("Recruitment|Talent Acquisition|Executive Search|Headhunting|Sourcing"
-           "|Interviewing|Candidate Assessment|Employer Branding|Boolean Search|Negotiation"),
+        _s("Recruitment|Talent Acquisition|Executive Search|Headhunting|Sourcing|Recruiting"
+           "|Interviewing|Candidate Assessment|Employer Branding|Boolean Search|Negotiation"
+           "|Networking|Human Resources|Business Development"),
         _s("executive search|technology hiring|engineering recruitment|graduate recruitment"
            "|cleared-role recruitment|interim management"),
         _s("Business Management|Psychology|History|English|Marketing"),
@@ -548,12 +555,14 @@ SECTORS: tuple[Sector, ...] = (
         _levels(
             "Research Assistant|Intern|Programme Assistant",
             "Research Analyst|Researcher|Programme Coordinator",
-            "Research Fellow|Senior Researcher|Programme Manager",
-            "Senior Fellow|Director of Studies|Head of Programme",
+            "Research Fellow|Senior Researcher|Programme Manager"
+            "|Project Manager, International Exchange|Senior Research Fellow",
+            "Senior Fellow|Director of Studies|Head of Programme|Deputy Director",
             "Director|President|Executive Director",
         ),
         _s("Policy Research|International Relations|Geopolitics|Report Writing|Security Studies"
-           "|Qualitative Research|Public Speaking|Event Management|Foreign Policy"),
+           "|Qualitative Research|Public Speaking|Event Management|Foreign Policy|Research"
+           "|Policy Analysis|Cross-cultural Communication|Diplomacy"),
         _s("China's foreign policy|European security|Indo-Pacific strategy|arms control"
            "|technology and geopolitics|transatlantic relations|economic statecraft"),
         _s("International Relations|War Studies|Politics|History|Chinese Studies|Economics"),

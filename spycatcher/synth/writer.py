@@ -50,6 +50,18 @@ def write_profiles(sink: Sink, records: list[dict[str, Any]]) -> None:
     sink.write(b"".join(orjson.dumps(rec) + b"\n" for rec in records))
 
 
+def conversation_keys(numbers: np.ndarray) -> np.ndarray:
+    """Scramble conversation numbers (a bijection on 64 bits: splitmix64's finaliser).
+
+    Conversations are numbered as they are planned, campaigns first; published as they are,
+    small numbers would point at campaigns. Scrambled, an id says nothing but "same thread".
+    """
+    z = numbers.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
 class EventWriter:
     """Formats time-sorted batches as event lines and numbers them ``e1``, ``e2``, ..."""
 
@@ -90,8 +102,8 @@ class EventWriter:
             base[k] += ',"accepted":false'
         conv = batch.conv
         sel = np.flatnonzero(conv >= 0)
-        for k, c in zip(sel.tolist(), conv[sel].tolist(), strict=True):
-            base[k] += f',"conversation":"c{c}"'
+        for k, c in zip(sel.tolist(), conversation_keys(conv[sel]).tolist(), strict=True):
+            base[k] += f',"conversation":"c{c:016x}"'
         aux = batch.aux
         sel = np.flatnonzero(aux >= 0)
         for k, x in zip(sel.tolist(), aux[sel].tolist(), strict=True):
