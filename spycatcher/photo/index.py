@@ -133,25 +133,30 @@ class MultiIndexHash(_HashStore):
         return self._masks[probe_radius]
 
     def candidates(self, h: bytes, radius: int) -> np.ndarray:
-        """Ids sharing a chunk within ``radius // 16`` bits of ``h``: a superset of the matches."""
+        """Ids sharing a chunk within ``radius // 16`` bits of ``h``: a superset of the matches.
+
+        An id may appear more than once (it shares several chunks with the query); callers
+        verify distances first and deduplicate the few survivors, which is cheaper than sorting
+        every candidate.
+        """
         self.build()
         q = self._chunks(np.frombuffer(h, dtype=np.uint64).reshape(1, 4))[0].astype(np.int64)
         masks = self._masks_for(radius // CHUNKS)
-        values = np.bitwise_xor(q[:, None], masks[None, :])  # (16, probes)
-        rows = np.repeat(np.arange(CHUNKS), values.shape[1])
-        starts = self._offsets[rows, values.ravel()]
-        ends = self._offsets[rows, values.ravel() + 1]
-        lengths = ends - starts
+        values = np.bitwise_xor(q[:, None], masks[None, :]).ravel()  # (16 * probes,)
+        rows = np.repeat(np.arange(CHUNKS), masks.size)
+        flat = rows * ((1 << CHUNK_BITS) + 1) + values
+        offsets = self._offsets.ravel()
+        starts = offsets[flat]
+        lengths = offsets[flat + 1] - starts
         keep = lengths > 0
         if not keep.any():
             return np.zeros(0, dtype=np.int64)
-        rows, starts, lengths = rows[keep], starts[keep], lengths[keep]
+        starts, lengths = starts[keep] + rows[keep] * self._built_n, lengths[keep]
         # gather all ranges in one vectorised step: flat position = start + offset within range
         total = int(lengths.sum())
         run_starts = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
         pos = np.arange(total, dtype=np.int64) + run_starts
-        flat_rows = np.repeat(rows, lengths)
-        return np.unique(self._order[flat_rows, pos]).astype(np.int64)
+        return self._order.ravel()[pos].astype(np.int64)
 
     def query(self, h: bytes, radius: int = DEFAULT_THRESHOLD) -> tuple[np.ndarray, np.ndarray]:
         """(ids, distances) of every stored hash within ``radius`` bits of ``h``, ids ascending."""
@@ -167,7 +172,8 @@ class MultiIndexHash(_HashStore):
             return cand, np.zeros(0, dtype=np.int32)
         d = hamming_many(h, words[cand])
         hit = d <= radius
-        return cand[hit], d[hit]
+        ids, first = np.unique(cand[hit], return_index=True)
+        return ids, d[hit][first]
 
 
 def make_index(kind: str = "mih") -> BruteForceIndex | MultiIndexHash:
