@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from spycatcher.engine.core import Scorer, run_detectors
@@ -37,7 +37,7 @@ from spycatcher.scoring.assessment import Assessment
 from spycatcher.signals.base import Detector, ProfileContext, Signal
 from spycatcher.store import Store
 from spycatcher.store.models import AssessmentRow, EventRow, ScanRun
-from spycatcher.store.review import ProfileStatusRow
+from spycatcher.store.review import ProfileStatusRow, ReportRow
 
 #: signal families that only a full scan over the population can compute
 POPULATION_FAMILIES = frozenset({"behaviour", "text", "photo", "graph", "campaign", "intel"})
@@ -66,6 +66,36 @@ def sent_texts(s: Session, profile_id: str, limit: int = MAX_SENT_TEXTS) -> list
     return list(reversed(texts))
 
 
+def sent_texts_many(
+    s: Session, profile_ids: Sequence[str], limit: int = MAX_SENT_TEXTS
+) -> dict[str, list[str]]:
+    """The newest texts each profile sent (oldest first), one windowed query per 500 profiles."""
+    out: dict[str, list[str]] = {}
+    ids = sorted(set(profile_ids))
+    for i in range(0, len(ids), 500):
+        ranked = (
+            select(
+                EventRow.actor.label("actor"),
+                EventRow.data.label("data"),
+                EventRow.at.label("at"),
+                func.row_number()
+                .over(partition_by=EventRow.actor, order_by=EventRow.at.desc())
+                .label("rank"),
+            )
+            .where(EventRow.actor.in_(ids[i : i + 500]), EventRow.type.in_(APPROACH_TYPES))
+            .subquery()
+        )
+        rows = s.execute(
+            select(ranked.c.actor, ranked.c.data)
+            .where(ranked.c.rank <= limit)
+            .order_by(ranked.c.actor, ranked.c.at)
+        )
+        for actor, data in rows:
+            if isinstance(data, dict) and data.get("text"):
+                out.setdefault(str(actor), []).append(str(data["text"]))
+    return out
+
+
 def decided_at(s: Session, platform: str, profile_id: str) -> datetime | None:
     row = s.get(ProfileStatusRow, (platform, profile_id))
     return aware(row.decided_at) if row is not None else None
@@ -74,20 +104,33 @@ def decided_at(s: Session, platform: str, profile_id: str) -> datetime | None:
 def latest_assessments(
     s: Session, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], AssessmentRow]:
-    """The newest stored assessment of each (platform, profile id)."""
+    """The newest stored assessment of each (platform, profile id), one query per 500 ids."""
     out: dict[tuple[str, str], AssessmentRow] = {}
     ids = sorted({pid for _, pid in keys})
     wanted = set(keys)
     for i in range(0, len(ids), 500):
-        q = (
-            select(AssessmentRow)
+        ranked = (
+            select(
+                AssessmentRow.id.label("id"),
+                func.row_number()
+                .over(
+                    partition_by=(AssessmentRow.platform, AssessmentRow.profile_id),
+                    order_by=(ScanRun.started_at.desc(), AssessmentRow.id.desc()),
+                )
+                .label("rank"),
+            )
             .join(ScanRun, ScanRun.run_id == AssessmentRow.run_id)
             .where(AssessmentRow.profile_id.in_(ids[i : i + 500]))
-            .order_by(ScanRun.started_at.desc(), AssessmentRow.id.desc())
+            .subquery()
+        )
+        q = (
+            select(AssessmentRow)
+            .join(ranked, ranked.c.id == AssessmentRow.id)
+            .where(ranked.c.rank == 1)
         )
         for row in s.scalars(q):
             k = (row.platform, row.profile_id)
-            if k in wanted and k not in out:
+            if k in wanted:
                 out[k] = row
     return out
 
@@ -146,6 +189,7 @@ class Rescorer:
         return self._detectors
 
     def context(self, s: Session, profile: Profile, now: datetime) -> ProfileContext:
+        """One profile's context from the store (``score`` builds many at once)."""
         ctx = ProfileContext(as_of=now)
         ctx.sent_texts.extend(sent_texts(s, profile.id))
         since = decided_at(s, profile.platform, profile.id)
@@ -154,12 +198,46 @@ class Rescorer:
         )
         return ctx
 
+    def _contexts(
+        self, s: Session, profiles: Sequence[Profile], now: datetime
+    ) -> list[ProfileContext]:
+        """Contexts for a batch with a handful of queries, whatever the batch size."""
+        texts = sent_texts_many(s, [p.id for p in profiles])
+        ids = sorted({p.id for p in profiles})
+        decided: dict[tuple[str, str], datetime | None] = {}
+        reported: set[tuple[str, str]] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            for row in s.scalars(
+                select(ProfileStatusRow).where(ProfileStatusRow.profile_id.in_(chunk))
+            ):
+                decided[(row.platform, row.profile_id)] = aware(row.decided_at)
+            reported.update(
+                (str(a), str(b))
+                for a, b in s.execute(
+                    select(ReportRow.platform, ReportRow.profile_id)
+                    .where(ReportRow.profile_id.in_(chunk))
+                    .distinct()
+                )
+            )
+        out = []
+        for p in profiles:
+            ctx = ProfileContext(as_of=now)
+            ctx.sent_texts.extend(texts.get(p.id, []))
+            key = (p.platform, p.id)
+            if key in reported:
+                ctx.reports.update(
+                    reports_mod.context(s, self.report_policy, p.platform, p.id, decided.get(key))
+                )
+            out.append(ctx)
+        return out
+
     def score(self, profiles: Sequence[Profile], now: datetime) -> list[Scored]:
         out: list[Scored] = []
         with self.store.session() as s:
             prev = latest_assessments(s, [(p.platform, p.id) for p in profiles])
-            for p in profiles:
-                ctx = self.context(s, p, now)
+            contexts = self._contexts(s, profiles, now)
+            for p, ctx in zip(profiles, contexts, strict=True):
                 fresh = run_detectors(p, ctx, self.detectors)
                 before = prev.get((p.platform, p.id))
                 signals = fresh + carried_signals(before, fresh)

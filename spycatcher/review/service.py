@@ -304,17 +304,27 @@ class ReviewService:
         opened: list[int] = []
         updated: list[int] = []
         with transaction(self.store) as s:
+            statuses = {
+                (r.platform, r.profile_id): r
+                for r in s.scalars(
+                    select(ProfileStatusRow).where(
+                        ProfileStatusRow.profile_id.in_(sorted({p.id for p in profiles})[:5_000])
+                    )
+                )
+            }
             for sc in scored:
-                result = self._triage(s, sc, cause, now)
+                status = statuses.get((sc.profile.platform, sc.profile.id))
+                result = self._triage(s, sc, cause, now, status)
                 if result is None:
                     continue
                 case, is_new = result
                 (opened if is_new else updated).append(case.id)
         return {"rescored": len(scored), "cases_opened": opened, "cases_updated": updated}
 
-    def _triage(self, s: Any, sc: Scored, cause: str, now: datetime) -> tuple[CaseRow, bool] | None:
+    def _triage(
+        self, s: Any, sc: Scored, cause: str, now: datetime, status: ProfileStatusRow | None
+    ) -> tuple[CaseRow, bool] | None:
         p, a = sc.profile, sc.assessment
-        status = s.get(ProfileStatusRow, (p.platform, p.id))
         if status is not None and status.label == "fake":
             return None  # decided; a second look comes through an appeal
         decided = status is not None and status.decided_at is not None
