@@ -367,6 +367,11 @@ from spycatcher.intel.cli import intel_app  # noqa: E402
 
 app.add_typer(intel_app, name="intel")
 
+# train and evaluate (thin commands in spycatcher.scoring.cli)
+from spycatcher.scoring.cli import register as _register_scoring  # noqa: E402
+
+_register_scoring(app)
+
 
 def main() -> None:
     app()
