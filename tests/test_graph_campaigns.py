@@ -106,7 +106,8 @@ def test_two_weak_links_make_a_campaign_one_does_not() -> None:
 
 
 def test_context_alone_never_links() -> None:
-    """New hires of a small firm who joined the same week share an employer and a burst only."""
+    """New hires of a small firm who joined the same week share an employer and a burst only;
+    the firm's fifth employee is not a suspect, so it is not a confirmed shell."""
     traits = [
         sus(f"n{i}", employers=["solent quantum"], created_at=T0 + timedelta(hours=i))
         for i in range(4)
@@ -118,6 +119,14 @@ def test_context_alone_never_links() -> None:
         sus("h2", template_matches={"headline": ["h1"]}, created_at=T0),
     ]
     assert find_campaigns(hl, AS_OF) == []
+
+
+def test_an_employer_only_suspects_list_is_a_strong_link() -> None:
+    traits = [sus(f"s{i}", employers=["risehr"]) for i in range(3)] + [sus("x", employers=["acme"])]
+    camps = find_campaigns(traits, AS_OF, employer_staff={"risehr": 3, "acme": 1})
+    assert by_members(camps) == [{"s0", "s1", "s2"}]
+    # two suspects are not enough to confirm a shell on its own
+    assert find_campaigns(traits[:2], AS_OF, employer_staff={"risehr": 2}) == []
 
 
 def test_past_employers_are_not_shell_claims_when_counts_are_known() -> None:

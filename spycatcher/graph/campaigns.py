@@ -15,7 +15,8 @@ email or phone      1.0     the same address or number
 template (a field)  0.5     the same wording in one field (summary, ...); messages 0.25, as
                             lure scripts are shared between operators; headlines 0, as they
                             are too short ("Research Fellow at ...") to be anyone's template
-shell employer      0.5     a current employer that (almost) only suspects list
+shell employer      0.5     a current employer that mostly suspects list; 1.0 when at least
+                            three suspects and no one else list it
 website             0.5     the same uncommon website domain
 targets             0.5     they approached overlapping sets of people (Jaccard)
 creation burst      0.5     accounts created within ``BURST_DAYS`` of each other
@@ -73,6 +74,10 @@ TEMPLATE_FIELD_WEIGHT = {"headline": 0.0, "message": 0.25}
 ACTIVITY_KINDS = frozenset({"template", "website", "targets"})
 #: an employer is a shell when at least this share of the people listing it are suspects
 SHELL_SHARE = 0.5
+#: a shell is confirmed (a strong link) when this many suspects claim it and they are this share
+#: of everyone listing it
+CONFIRMED_SHELL_MIN = 3
+CONFIRMED_SHELL_SHARE = 1.0
 #: without population counts, an employer listed by more suspects than this is taken as real
 MAX_SHELL_SUSPECTS = 60
 MIN_CAMPAIGN_SIZE = 2
@@ -313,6 +318,41 @@ def _template_links(
                     rel.add_weak(i, j, f"template:{fld}", weight)
 
 
+def staff_counts(
+    traits: Sequence[SuspectTraits], employer_staff: Mapping[str, int] | None = None
+) -> dict[str, int]:
+    """Population counts per normalised employer name, from the argument and the traits."""
+    staff = {" ".join(k.split()).lower(): v for k, v in (employer_staff or {}).items()}
+    for t in traits:
+        extra = t.extra.get("employer_staff") if t.extra else None
+        if isinstance(extra, Mapping):
+            for k, v in extra.items():
+                if isinstance(v, int):
+                    key = " ".join(str(k).split()).lower()
+                    staff[key] = max(staff.get(key, 0), v)
+    return staff
+
+
+def confirmed_shells(shells: Mapping[str, list[int]], staff: Mapping[str, int]) -> set[str]:
+    """Shells that exist only in suspects' profiles: a strong link on their own.
+
+    At least ``CONFIRMED_SHELL_MIN`` suspects claim to work there now, and they are at least
+    ``CONFIRMED_SHELL_SHARE`` (all) of everyone in the data who lists it: an organisation that
+    nobody but suspicious accounts has ever worked for (BfV's "RiseHR", "Center for Sino-Europe
+    Development Studies"). Needs population counts; without them no shell is confirmed.
+    """
+    out = set()
+    for name, members in shells.items():
+        total = staff.get(name)
+        if (
+            total is not None
+            and len(members) >= CONFIRMED_SHELL_MIN
+            and len(members) >= CONFIRMED_SHELL_SHARE * total
+        ):
+            out.add(name)
+    return out
+
+
 def shell_employers(
     traits: Sequence[SuspectTraits], employer_staff: Mapping[str, int] | None = None
 ) -> dict[str, list[int]]:
@@ -327,14 +367,7 @@ def shell_employers(
     a shell's staff (one operator reuses filler employers across campaigns). With no counts at all,
     employers listed by more than ``MAX_SHELL_SUSPECTS`` suspects are taken as real.
     """
-    staff = {" ".join(k.split()).lower(): v for k, v in (employer_staff or {}).items()}
-    for t in traits:
-        extra = t.extra.get("employer_staff") if t.extra else None
-        if isinstance(extra, Mapping):
-            for k, v in extra.items():
-                if isinstance(v, int):
-                    key = " ".join(str(k).split()).lower()
-                    staff[key] = max(staff.get(key, 0), v)
+    staff = staff_counts(traits, employer_staff)
     out: dict[str, list[int]] = {}
     names = ((i, [" ".join(e.split()).lower() for e in _claimed(t)]) for i, t in enumerate(traits))
     for name, members in _buckets(names).items():
@@ -358,10 +391,11 @@ def _claimed(t: SuspectTraits) -> list[str]:
     return list(t.employers)
 
 
-def _employer_links(
-    traits: Sequence[SuspectTraits], shells: Mapping[str, list[int]], rel: _Relations
-) -> None:
-    for _emp, members in sorted(shells.items()):
+def _employer_links(shells: Mapping[str, list[int]], confirmed: set[str], rel: _Relations) -> None:
+    for emp, members in sorted(shells.items()):
+        if emp in confirmed:
+            rel.groups.append(("employer", emp, members))
+            continue
         for i, j in combinations(members, 2):
             rel.add_weak(i, j, "employer")
 
@@ -426,7 +460,7 @@ def find_campaigns(
     _contact_links(uniq, rel)
     _template_links(uniq, index, rel)
     shells = shell_employers(uniq, employer_staff)
-    _employer_links(uniq, shells, rel)
+    _employer_links(shells, confirmed_shells(shells, staff_counts(uniq, employer_staff)), rel)
     _target_links(uniq, rel)
 
     ds = _DisjointSet(len(uniq))
