@@ -55,6 +55,8 @@ MATRIX: list[tuple[str, str, Any, set[str]]] = [
     ("POST", "/admin/privacy/erase", {"member_id": "nobody"}, ADMIN),
     ("POST", "/admin/cases/from-scan", None, ADMIN),
     ("POST", "/intel/import", BUNDLE, INTEL),
+    ("GET", "/taxii2/", None, INTEL),
+    ("GET", "/taxii2/spycatcher/collections/", None, INTEL),
 ]
 
 

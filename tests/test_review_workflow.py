@@ -97,7 +97,10 @@ def test_lease_decision_enforcement_notifications_appeal_and_audit(db_url):
         assert r.status_code == 200, r.text
         out = r.json()
         assert out["status"] == "closed" and out["notified"] == 4  # alice, bob, carol + dave
-        assert out["hash_bank"]["pdq"] == "f" * 64
+        assert out["hash_bank"] == {"banked": True, "pdq": "f" * 64}
+        from spycatcher.store.hashbank import load_bank
+
+        assert len(load_bank(svc.store, ("known_bad",))) == 1
 
         with svc.store.session() as s:
             acts = list(s.scalars(select(ActionRow).order_by(ActionRow.seq)))

@@ -97,32 +97,20 @@ def photo_hashes(profile: Profile | None) -> dict[str, str]:
     return out
 
 
-def bank_photo(s: Session, profile: Profile | None, case_id: int, who: str) -> dict[str, Any]:
-    """Send a confirmed fake's photo hashes to the hash bank, when the bank module exists.
+def bank_photo(store: Any, pdq: str, case_id: int, reason: str) -> dict[str, Any]:
+    """Add a confirmed fake's photo to the hash bank (:mod:`spycatcher.store.hashbank`).
 
-    The hash bank belongs to the photo area (``spycatcher.store.hashbank``); until it is
-    installed the hashes still travel in the action payload and the audit entry.
+    Called after the decision's transaction commits: the bank writes through its own connection.
+    Returns what happened, for the answer and the audit trail.
     """
-    hashes = photo_hashes(profile)
-    if not hashes or profile is None:
-        return {"banked": False, "why": "no photo hash on the profile", **hashes}
     try:
-        from spycatcher.store import hashbank  # type: ignore[attr-defined]
-    except ImportError:
-        return {"banked": False, "why": "hash bank not installed", **hashes}
-    add = getattr(hashbank, "add_confirmed", None)
-    if add is None:
-        return {"banked": False, "why": "hash bank has no add_confirmed()", **hashes}
-    add(
-        s,
-        pdq=hashes.get("pdq"),
-        sha256=hashes.get("sha256"),
-        source=f"case:{case_id}",
-        profile_id=profile.id,
-        platform=profile.platform,
-        added_by=who,
+        from spycatcher.store import hashbank
+    except ImportError:  # the photo area is not installed
+        return {"banked": False, "why": "hash bank not installed", "pdq": pdq}
+    hashbank.add_known_bad(  # idempotent: a photo banked before is not added twice
+        store, [(pdq, f"review-case:{case_id}", f"confirmed fake profile: {excerpt(reason, 500)}")]
     )
-    return {"banked": True, **hashes}
+    return {"banked": True, "pdq": pdq}
 
 
 def decide(
@@ -225,9 +213,8 @@ def decide(
             notified = _notify_contacts(s, platform, pid, profile, case.id, who, now)
             result["notified"] = notified
             details["notified"] = notified
-        banked = bank_photo(s, profile, case.id, who)
-        result["hash_bank"] = banked
-        details["hash_bank"] = banked
+        if hashes.get("pdq"):  # banked by the caller once this transaction has committed
+            result["bank_pdq"] = hashes["pdq"]
     else:
         set_status(s, platform, pid, label="genuine", enforcement=None, who=who, now=now)
         reversed_ = actions_mod.reverse_active(

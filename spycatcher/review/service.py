@@ -614,7 +614,7 @@ class ReviewService:
         now = self.clock()
         with transaction(self.store) as s:
             row = cases.get(s, case_id)
-            return decisions.decide(
+            result = decisions.decide(
                 s,
                 row,
                 decision=decision,
@@ -624,6 +624,22 @@ class ReviewService:
                 role=actor.role,
                 now=now,
             )
+            platform, pid = row.platform, row.profile_id
+        pdq = result.pop("bank_pdq", None)
+        if pdq:
+            with write_lock(self.store):
+                banked = decisions.bank_photo(self.store, pdq, case_id, reason)
+            result["hash_bank"] = banked
+            with transaction(self.store) as s:
+                audit.append(
+                    s,
+                    actor=actor.id,
+                    action="photo.banked" if banked["banked"] else "photo.not_banked",
+                    now=now,
+                    subject=audit.pseudonym(s, platform, pid, now),
+                    details={"case_id": case_id, **banked},
+                )
+        return result
 
     def profile(self, actor: Actor, platform: str, profile_id: str) -> dict[str, Any]:
         with self.store.session() as s:
