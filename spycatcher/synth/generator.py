@@ -31,7 +31,7 @@ from spycatcher.synth.bulk import Bulk, windows
 from spycatcher.synth.campaigns import Campaign, plan_campaigns
 from spycatcher.synth.clock import DEFAULT_AS_OF, iso, rng_for
 from spycatcher.synth.eventlog import Batch, Counter, EventLog
-from spycatcher.synth.graph import adjacency, build_edges
+from spycatcher.synth.graph import Edges, adjacency, build_edges
 from spycatcher.synth.orgs import build_orgs
 from spycatcher.synth.people import Directory
 from spycatcher.synth.population import (
@@ -130,6 +130,13 @@ class _ProfileWorker:
             except EOFError:
                 return
 
+    def abort(self) -> None:
+        """Stop the child (the parent failed); its half-written file is left as it is."""
+        if self.proc.is_alive():
+            self.proc.terminate()
+        self.proc.join()
+        self.recv.close()
+
     def finish(self, tell: Callable[[int], None]) -> None:
         while True:
             try:
@@ -140,6 +147,46 @@ class _ProfileWorker:
         self.recv.close()
         if self.error or not self.done or self.proc.exitcode != 0:
             raise RuntimeError(f"writing profiles failed: {self.error or self.proc.exitcode}")
+
+
+def _write_events(
+    path: Path,
+    gzip: bool,
+    bulk: Bulk,
+    edges: Edges,
+    log: EventLog,
+    pop: Population,
+    report: Progress,
+    between_windows: Callable[[], None],
+) -> EventWriter:
+    """Merge planned and bulk events window by window, in time order, into the events file.
+
+    A conversation may run past its window's end: what falls after it waits in ``pending``
+    and is written with the next window.
+    """
+    planned = log.batch()
+    as_of = pop.as_of
+    earliest = int(
+        min(edges.t[0] if len(edges) else as_of, planned.t[0] if len(planned) else as_of)
+    )
+    wins = windows(as_of, earliest)
+    pending = Batch.empty()
+    with Sink(path, gzip) as sink:
+        writer = EventWriter(sink, pop.all_ids())
+        for k, (a, b, active) in enumerate(wins):
+            lo, hi = np.searchsorted(planned.t, [a, b])
+            cur = Batch.concat(
+                [pending, planned.take(np.arange(lo, hi)), bulk.window(k, a, b, active)]
+            ).sorted()
+            if k == len(wins) - 1:
+                emit, pending = cur, Batch.empty()
+            else:
+                emit, pending = cur.split(b)
+            writer.write(emit)
+            report("events", k + 1, len(wins))
+            between_windows()
+    writer.ids = np.zeros(0, dtype=object)  # release the id table
+    return writer
 
 
 def _n_orgs(n: int) -> int:
@@ -212,29 +259,17 @@ def generate(
         _write_profile_file(builder, profiles_path, gzip, lambda d: report("profiles", d, pop.n))
 
     bulk = Bulk(seed, pop, people, edges, adj, conv, events_per_profile)
-    planned = log.batch()
-    earliest = int(
-        min(edges.t[0] if len(edges) else as_of_ts, planned.t[0] if len(planned) else as_of_ts)
-    )
-    wins = windows(as_of_ts, earliest)
-    ids = pop.all_ids()
-    pending = Batch.empty()
-    with Sink(events_path, gzip) as sink:
-        writer = EventWriter(sink, ids)
-        for k, (a, b, active) in enumerate(wins):
-            lo, hi = np.searchsorted(planned.t, [a, b])
-            cur = Batch.concat(
-                [pending, planned.take(np.arange(lo, hi)), bulk.window(k, a, b, active)]
-            ).sorted()
-            if k == len(wins) - 1:
-                emit, pending = cur, Batch.empty()
-            else:
-                emit, pending = cur.split(b)
-            writer.write(emit)
-            report("events", k + 1, len(wins))
-            if worker is not None:
-                worker.poll(lambda d: report("profiles", d, pop.n))
-    del ids
+
+    def between_windows() -> None:
+        if worker is not None:
+            worker.poll(lambda d: report("profiles", d, pop.n))
+
+    try:
+        writer = _write_events(events_path, gzip, bulk, edges, log, pop, report, between_windows)
+    except BaseException:
+        if worker is not None:
+            worker.abort()
+        raise
     if worker is not None:
         worker.finish(lambda d: report("profiles", d, pop.n))
 
