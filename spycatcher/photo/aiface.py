@@ -49,6 +49,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 MODEL_FORMAT = "spycatcher-aiface"
 MODEL_VERSION = 1
@@ -308,7 +309,17 @@ class AIFaceDetector(ClassifierMixin, BaseEstimator):
     def fit_features(
         self, feats: list[np.ndarray], y: Sequence[Any] | np.ndarray
     ) -> AIFaceDetector:
-        """Fit from precomputed :meth:`image_features` (lets evaluation extract features once)."""
+        """Fit from precomputed :meth:`image_features` (lets evaluation extract features once).
+
+        The problems are small (a few thousand rows of 108 numbers), where multi-threaded BLAS
+        costs far more in coordination than it saves, so fitting runs single-threaded.
+        """
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._fit_features(feats, y)
+
+    def _fit_features(
+        self, feats: list[np.ndarray], y: Sequence[Any] | np.ndarray
+    ) -> AIFaceDetector:
         yb = _as_binary(y)
         if len(feats) != len(yb):
             raise ValueError("X and y differ in length")

@@ -75,7 +75,7 @@ def load_labelled(
         try:
             img = load_profile_photo(base, rel, limits)
         except ImageRejected as exc:
-            out.errors.append(f"{csv_path}:{line}: path: {exc.reason}")
+            out.errors.append(f"{csv_path}:{line}: path: {rel}: {exc.reason}")
             continue
         out.paths.append(rel)
         out.images.append(img.rgb)
