@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-EXTRAS ?= dev,postgres,spark,intel,service
+EXTRAS ?= dev,postgres,spark,intel,service,embeddings
 
 .PHONY: demo test lint format bench system-deps clean install install-dev
 
@@ -17,6 +17,9 @@ $(VENV)/.core: pyproject.toml | $(BIN)/python
 
 # everything the test suite needs (all extras)
 $(VENV)/.dev: pyproject.toml | $(BIN)/python
+	# the embeddings extra needs torch: take the CPU build that lies on this kind of machine
+	# (a bare "torch" requirement would pull a multi-GB CUDA build)
+	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e '.[$(EXTRAS)]'
 	touch $@ $(VENV)/.core
 

@@ -37,13 +37,47 @@ def _csv(path: Path, column: str) -> list[dict[str, object]]:
         return [{"text": row.get(column) or "", "gray": False} for row in rows]
 
 
+def _embeddings(
+    benign: list[dict[str, object]],
+    lures: list[dict[str, object]],
+    paraphrases: list[dict[str, object]],
+) -> dict[str, object]:
+    """Best similarity to a known script per text; rates at the detector's threshold."""
+    import numpy as np
+
+    from spycatcher.text.embeddings import DEFAULT_THRESHOLD, ScriptSimilarity
+
+    sim = ScriptSimilarity()
+    plain = [str(r.get("text") or "") for r in benign if not r.get("gray")]
+    t0 = time.perf_counter()
+    b = sim.similarities(plain).max(axis=1)
+    seconds = time.perf_counter() - t0
+    lure_best = sim.similarities([str(r["text"]) for r in lures]).max(axis=1)
+    para_best = sim.similarities([str(r["text"]) for r in paraphrases]).max(axis=1)
+    thr = DEFAULT_THRESHOLD
+    return {
+        "embedding_threshold": thr,
+        "embedding_false_positive_rate": round(float((b >= thr).mean()), 4),
+        "embedding_benign_p99_similarity": round(float(np.quantile(b, 0.99)), 3),
+        "embedding_lure_recall": round(float((lure_best >= thr).mean()), 4),
+        "embedding_paraphrase_recall": round(float((para_best >= thr).mean()), 4),
+        "embedding_sentences_per_second": round(len(plain) / max(seconds, 1e-9)),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--benign", type=Path, default=HERE / "corpora" / "benign_messages.jsonl")
     ap.add_argument("--benign-csv", type=Path, default=None)
     ap.add_argument("--column", default="text")
     ap.add_argument("--lures", type=Path, default=HERE / "corpora" / "lure_messages.jsonl")
+    ap.add_argument("--paraphrases", type=Path, default=HERE / "corpora" / "lure_paraphrases.jsonl")
     ap.add_argument("--show", type=int, default=10, help="false positives to print")
+    ap.add_argument(
+        "--embeddings",
+        action="store_true",
+        help="also measure the semantic similarity to known scripts (spycatcher[embeddings])",
+    )
     args = ap.parse_args()
 
     if args.benign_csv is not None:
@@ -100,6 +134,14 @@ def main() -> None:
         "lure_recall_per_category": round(cat_found / cat_total, 4) if cat_total else None,
         "texts_per_second": round(n_all / max(t_benign + t_lures, 1e-9)),
     }
+    paraphrases = _jsonl(args.paraphrases) if args.paraphrases.exists() else []
+    if paraphrases:
+        result["paraphrases"] = len(paraphrases)
+        result["paraphrase_recall_lexicon"] = round(
+            sum(bool(matcher.flagged(str(r["text"]))) for r in paraphrases) / len(paraphrases), 4
+        )
+    if args.embeddings:
+        result.update(_embeddings(benign, lures, paraphrases))
     print(json.dumps(result, indent=2))
     for text, hits in fps[: args.show]:
         print("FP:", hits, "|", text[:200])

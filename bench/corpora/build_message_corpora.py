@@ -340,6 +340,83 @@ LURES: list[tuple[list[str], str]] = [
         "Besides the fee for the report, our institute will invite you to {city}, all expenses paid.",
     ),
 ]
+# Lures reworded away from the usual phrases (for the semantic-similarity extra, which should catch
+# what the lexicon misses): written without looking at the lexicon's patterns.
+PARAPHRASES: list[tuple[list[str], str]] = [
+    (
+        ["paid_work"],
+        "We would value your perspective and compensate your effort for a few pages on the energy transition.",
+    ),
+    (
+        ["paid_work"],
+        "Our partners reward experts like you handsomely for occasional written thoughts on regional affairs.",
+    ),
+    (
+        ["paid_work"],
+        "There is a budget set aside to thank you financially for putting your views down in a document.",
+    ),
+    (
+        ["paid_work"],
+        "Would you consider drafting something brief for us? We make it worth your while.",
+    ),
+    (
+        ["paid_work"],
+        "Our foundation supports independent analysts with stipends in exchange for their opinions.",
+    ),
+    (
+        ["trip"],
+        "Our organisation will look after flights, hotel and meals if you can join our gathering in the east.",
+    ),
+    (
+        ["trip"],
+        "We would love to welcome you for a week; you will not have to spend a cent on the journey.",
+    ),
+    (
+        ["trip"],
+        "An exchange visit is being organised and every cost of your stay will be on our side.",
+    ),
+    (["trip"], "Come and see our campus; tickets and lodging are handled by us."),
+    (
+        ["off_platform"],
+        "Would it be possible to continue chatting somewhere other than LinkedIn? Perhaps an app on the phone.",
+    ),
+    (
+        ["off_platform"],
+        "Messages here are slow for me, is there a number where I can reach you directly?",
+    ),
+    (
+        ["off_platform"],
+        "I rarely check this site; drop me your home address for email and I will write there.",
+    ),
+    (["off_platform"], "Can I ring you privately this evening instead of typing here?"),
+    (["off_platform"], "Let us talk through an encrypted messenger, I will explain more there."),
+    (["elicitation"], "Which people in your unit handle the procurement programme at the moment?"),
+    (
+        ["elicitation"],
+        "It would help me to know how your directorate really sees the coming negotiations.",
+    ),
+    (
+        ["elicitation"],
+        "Could you pass me any papers circulating internally about the reform before they are published?",
+    ),
+    (["elicitation"], "Are you still cleared to attend the restricted meetings on this topic?"),
+    (["elicitation"], "Who would be the right contact among your coworkers for the radar work?"),
+    (
+        ["elicitation"],
+        "What is being discussed behind closed doors in your ministry about the sanctions?",
+    ),
+    (["urgency"], "It would be best if your employer did not hear about our arrangement."),
+    (["urgency"], "This chance is offered to very few people and will not stay open for long."),
+    (["urgency"], "Please do not discuss our exchange with anyone at work."),
+    (
+        ["flattery"],
+        "Someone of your calibre is rare; your grasp of arms control is second to none.",
+    ),
+    (
+        ["flattery"],
+        "Few people understand this field the way you do; our director specifically asked for you.",
+    ),
+]
 AREAS = [
     "EU energy security",
     "arms control",
@@ -408,7 +485,12 @@ def main() -> None:
             continue
         seen.add(text)
         lures.append({"categories": cats, "text": text})
-    for name, rows in (("benign_messages.jsonl", benign), ("lure_messages.jsonl", lures)):
+    paraphrases = [{"categories": cats, "text": text} for cats, text in PARAPHRASES]
+    for name, rows in (
+        ("benign_messages.jsonl", benign),
+        ("lure_messages.jsonl", lures),
+        ("lure_paraphrases.jsonl", paraphrases),
+    ):
         with open(HERE / name, "w", encoding="utf-8") as fh:
             for row in rows:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")

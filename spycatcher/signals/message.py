@@ -202,3 +202,65 @@ class MessageDetector(Detector):
             f'"{_short(hit.text)}"'
         )
         return [self.signal("message.escalation", 0.6, evidence)]
+
+
+KNOWN_SCRIPT = SignalSpec(
+    "message.known_script",
+    "Worded like a known approach script",
+    1.2,
+    "The message reads like approaches that hostile services are known to send, even if the "
+    "words differ. Verify who is writing before you reply. " + _ADVICE_COMMON,
+)
+#: texts per profile compared with the scripts (embedding costs ~2 ms a text)
+MAX_EMBEDDED_TEXTS = 5
+
+
+class KnownScriptDetector(Detector):
+    """``message.known_script``: semantic similarity to known approach scripts (optional extra).
+
+    Registered only when ``SPYCATCHER_EMBEDDINGS=1`` and ``spycatcher[embeddings]`` is installed
+    (see :mod:`spycatcher.text.embeddings`); it then embeds up to MAX_EMBEDDED_TEXTS texts a
+    profile, newest first.
+    """
+
+    name = "message.known_script"
+    specs = (KNOWN_SCRIPT,)
+
+    def __init__(self, similarity: object | None = None) -> None:
+        self._similarity = similarity
+
+    def detect(self, profile: Profile, ctx: ProfileContext) -> Iterable[Signal]:
+        texts = [t for t in ctx.sent_texts[-MAX_EMBEDDED_TEXTS:] if t and len(t.split()) >= 5]
+        if not texts:
+            return []
+        if self._similarity is None:
+            from spycatcher.text.embeddings import ScriptSimilarity
+
+            self._similarity = ScriptSimilarity()
+        matches = self._similarity.matches(texts)  # type: ignore[attr-defined]
+        if not matches:
+            return []
+        best = matches[0]
+        evidence = (
+            f'"{_short(texts[best.text_index])}" reads like a known approach script '
+            f"({best.script.category.replace('_', ' ')}, similarity {best.similarity:.2f})"
+        )
+        if len(matches) > 1:
+            evidence += f"; {len(matches)} of the {len(texts)} texts checked do"
+        strength = min(1.0, 0.5 + (best.similarity - self._similarity.threshold) * 2.5)  # type: ignore[attr-defined]
+        data = {
+            "script": best.script.id,
+            "similarity": round(best.similarity, 3),
+            "matches": len(matches),
+        }
+        return [self.signal("message.known_script", strength, evidence, data)]
+
+
+def _register_known_script() -> None:
+    from spycatcher.text.embeddings import enabled
+
+    if enabled():
+        register(KnownScriptDetector)
+
+
+_register_known_script()
