@@ -218,3 +218,33 @@ def test_needs_info_and_escalation_keep_the_case_open(db_url):
             headers=svc.h("admin"),
         )
         assert r.json()["status"] == "closed"
+
+
+def test_report_events_from_the_platform_become_weighted_reports(db_url):
+    with running(db_url) as svc:
+        svc.client.post("/ingest/profiles", json=MEMBERS, headers=svc.h("admin"))
+        events = [
+            {
+                "id": f"rep-{i}",
+                "type": "report",
+                "actor": f"m{i}",
+                "target": "dave",
+                "at": "2024-06-01T10:00:00Z",
+                "reason": "fake_profile" if i % 2 else "not-a-known-reason",
+                "text": "looks fake",
+            }
+            for i in range(6)
+        ]
+        r = svc.client.post("/ingest/events", json=events + events, headers=svc.h("admin"))
+        out = r.json()
+        assert out["reports"] == 6 and out["new"] == 6  # repeats de-duplicated
+        rep = svc.client.get("/profiles/linkedin/dave/reports", headers=svc.h("admin")).json()
+        assert rep["summary"]["count"] == 6
+        assert {x["reason"] for x in rep["items"]} == {"fake_profile", "other"}
+        assert {x["source"] for x in rep["items"]} == {"ingest"}
+        # six unproven reporters pass the case threshold (0.8) once, and only once
+        q = svc.client.get("/queue", headers=svc.h("reviewer")).json()
+        assert [c["profile_id"] for c in q] == ["dave"]
+        assert q[0]["triggers"][0]["kind"] == "reports"
+        svc.client.post("/ingest/events", json=events, headers=svc.h("admin"))
+        assert len(svc.client.get("/queue", headers=svc.h("reviewer")).json()) == 1
