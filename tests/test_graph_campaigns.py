@@ -98,7 +98,7 @@ def test_two_weak_links_make_a_campaign_one_does_not() -> None:
     assert by_members(camps) == [{"o1", "o2"}, {"r1", "r2", "r3"}, {"t1", "t2"}]
     rise = next(c for c in camps if "r1" in c.members)
     assert rise.links == {"burst": 3, "employer": 3, "targets": 3}
-    assert any("“risehr”" in e and "almost no one else" in e for e in rise.evidence)
+    assert any("“risehr”" in e and "no one else in the data" in e for e in rise.evidence)
     assert any("created within 3 days" in e for e in rise.evidence)
     o = next(c for c in camps if "o1" in c.members)
     assert o.targets[:3] == ["w2", "w3", "w4"]  # approached by both first
@@ -127,6 +127,49 @@ def test_an_employer_only_suspects_list_is_a_strong_link() -> None:
     assert by_members(camps) == [{"s0", "s1", "s2"}]
     # two suspects are not enough to confirm a shell on its own
     assert find_campaigns(traits[:2], AS_OF, employer_staff={"risehr": 2}) == []
+
+
+def test_targeted_organisations_count_once_with_targets() -> None:
+    orgs = ["home office", "cobalt cloud", "ministry of defence"]
+    traits = [
+        # the same organisations approached + a creation burst
+        sus("a1", target_orgs=orgs, created_at=T0),
+        sus("a2", target_orgs=orgs[:2], created_at=T0 + timedelta(days=1)),
+        # the same organisations and the same people: one behaviour, still one weak link
+        sus("b1", target_orgs=orgs, targets=["v1", "v2", "v3"]),
+        sus("b2", target_orgs=orgs, targets=["v1", "v2", "v3"]),
+    ]
+    assert by_members(find_campaigns(traits, AS_OF)) == [{"a1", "a2"}]
+
+
+def test_two_groups_behind_different_fronts_stay_apart() -> None:
+    """One operator, two campaigns: same lure script and target list, different shell fronts."""
+    orgs = ["home office", "cobalt cloud"]
+    a = [sus(f"a{i}", employers=["risehr"], target_orgs=orgs) for i in range(3)]
+    b = [sus(f"b{i}", employers=["pan consulting"], target_orgs=orgs) for i in range(3)]
+    every = [t.profile_id for t in a + b]
+    for t in a + b:
+        t.template_matches = {"summary": [x for x in every if x != t.profile_id]}
+    staff = {"risehr": 3, "pan consulting": 3}
+    camps = find_campaigns(a + b, AS_OF, employer_staff=staff)
+    assert by_members(camps) == [{"a0", "a1", "a2"}, {"b0", "b1", "b2"}]
+    # without the fronts the same wording and targets make them one group
+    assert len(find_campaigns(a + b, AS_OF)) == 1
+
+
+def test_average_linkage_does_not_chain_two_groups_through_one_pair() -> None:
+    pool = [f"v{i}" for i in range(6)]
+    a = [sus(f"a{i}", photo_pdq=PHOTO) for i in range(4)]
+    b = [sus(f"b{i}", photo_pdq=OTHER_PHOTO) for i in range(4)]
+    # one coincidence between a0 and b0: the same summary template and targets
+    a[0].template_matches, a[0].targets = {"summary": ["b0"]}, pool
+    b[0].template_matches, b[0].targets = {"summary": ["a0"]}, pool
+    assert by_members(find_campaigns(a + b, AS_OF)) == [
+        {f"a{i}" for i in range(4)},
+        {f"b{i}" for i in range(4)},
+    ]
+    # two suspects with the same coincidence and nothing else do form a group
+    assert len(find_campaigns([a[0], b[0]], AS_OF)) == 1
 
 
 def test_past_employers_are_not_shell_claims_when_counts_are_known() -> None:

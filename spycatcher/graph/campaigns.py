@@ -18,7 +18,8 @@ template (a field)  0.5     the same wording in one field (summary, ...); messag
 shell employer      0.5     a current employer that mostly suspects list; 1.0 when at least
                             three suspects and no one else list it
 website             0.5     the same uncommon website domain
-targets             0.5     they approached overlapping sets of people (Jaccard)
+targets             0.5     they approached overlapping sets of people, or of organisations
+                            (Jaccard; one behaviour, so both together still weigh 0.5)
 creation burst      0.5     accounts created within ``BURST_DAYS`` of each other
 ==================  ======  ============================================================
 
@@ -39,6 +40,7 @@ so that belonging to a convincing campaign lifts each member's score.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 import statistics
 from collections import Counter, defaultdict
@@ -63,6 +65,9 @@ BURST_DAYS = 3
 #: target sets overlapping this much (Jaccard) with at least TARGET_MIN_SHARED people in common
 TARGET_JACCARD = 0.15
 TARGET_MIN_SHARED = 2
+#: sets of targeted organisations overlapping this much, with at least ORG_MIN_SHARED in common
+ORG_JACCARD = 0.3
+ORG_MIN_SHARED = 2
 #: a key (photo, contact, employer, target, template group) shared by more suspects is too common
 MAX_BUCKET = 500
 #: per-field template weights (default WEAK). Lure messages are drawn from a few scripts that
@@ -71,7 +76,7 @@ MAX_BUCKET = 500
 #: headlines are too short to be anyone's template
 TEMPLATE_FIELD_WEIGHT = {"headline": 0.0, "message": 0.25}
 #: link kinds that come from what a persona made or did; a link needs at least one of them
-ACTIVITY_KINDS = frozenset({"template", "website", "targets"})
+ACTIVITY_KINDS = frozenset({"template", "website", "targets", "organisations"})
 #: an employer is a shell when at least this share of the people listing it are suspects
 SHELL_SHARE = 0.5
 #: a shell is confirmed (a strong link) when this many suspects claim it and they are this share
@@ -81,6 +86,8 @@ CONFIRMED_SHELL_SHARE = 1.0
 #: without population counts, an employer listed by more suspects than this is taken as real
 MAX_SHELL_SUSPECTS = 60
 MIN_CAMPAIGN_SIZE = 2
+#: average linkage: clusters merge while this share of their member pairs are linked
+MERGE_SHARE = 0.25
 #: a group is reported when, taken together, it is more likely than not to be coordinated fakes
 #: (its members' scores and how tightly they are tied; see ``_campaign``)
 MIN_CAMPAIGN_SCORE = 0.5
@@ -146,6 +153,7 @@ KIND_BONUS = {
     "employer": 0.8,
     "website": 0.6,
     "targets": 0.8,
+    "organisations": 0.4,
     "burst": 0.4,
 }
 #: log-odds per doubling of the number of members
@@ -159,6 +167,7 @@ KIND_WORDS = {
     "employer": "an employer few others list",
     "website": "a website",
     "targets": "targets",
+    "organisations": "targeted organisations",
     "burst": "a creation date",
 }
 
@@ -400,16 +409,37 @@ def _employer_links(shells: Mapping[str, list[int]], confirmed: set[str], rel: _
             rel.add_weak(i, j, "employer")
 
 
-def _target_links(traits: Sequence[SuspectTraits], rel: _Relations) -> None:
-    sets = [frozenset(t.targets) for t in traits]
+def _overlap_links(
+    sets: Sequence[frozenset[str]], kind: str, jaccard: float, min_shared: int, rel: _Relations
+) -> None:
+    """Weak links between suspects whose sets overlap (Jaccard), found through shared items."""
     shared: Counter[tuple[int, int]] = Counter()
-    for _target, members in _buckets((i, s) for i, s in enumerate(sets)).items():
+    for _item, members in _buckets((i, s) for i, s in enumerate(sets)).items():
         if 2 <= len(members) <= MAX_BUCKET:
             for i, j in combinations(sorted(members), 2):
                 shared[(i, j)] += 1
     for (i, j), k in shared.items():
-        if k >= TARGET_MIN_SHARED and k / len(sets[i] | sets[j]) >= TARGET_JACCARD:
-            rel.add_weak(i, j, "targets")
+        if k >= min_shared and k / len(sets[i] | sets[j]) >= jaccard:
+            rel.add_weak(i, j, kind)
+
+
+def _target_links(traits: Sequence[SuspectTraits], rel: _Relations) -> None:
+    """The same people approached, and people at the same organisations.
+
+    Both come from one behaviour (whom the personas approach), so together they weigh no more
+    than one weak link (see ``_pair_weight``).
+    """
+    people = [frozenset(t.targets) for t in traits]
+    _overlap_links(people, "targets", TARGET_JACCARD, TARGET_MIN_SHARED, rel)
+    orgs = [frozenset(" ".join(o.split()).lower() for o in t.target_orgs) for t in traits]
+    _overlap_links(orgs, "organisations", ORG_JACCARD, ORG_MIN_SHARED, rel)
+
+
+def _pair_weight(kinds: Mapping[str, float]) -> float:
+    """Sum of a pair's link weights, counting approach behaviour (people, organisations) once."""
+    approach = max(kinds.get("targets", 0.0), kinds.get("organisations", 0.0))
+    rest = sum(w for k, w in kinds.items() if k not in ("targets", "organisations"))
+    return rest + approach
 
 
 def _has_activity(kinds: Mapping[str, float]) -> bool:
@@ -429,6 +459,72 @@ def _logit(p: float) -> float:
 
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+
+
+def _cluster(
+    n: int,
+    groups: Iterable[list[int]],
+    linked: Iterable[tuple[int, int]],
+    fronts: Mapping[int, set[str]] | None = None,
+) -> list[list[int]]:
+    """Strong groups join at once; weakly linked clusters join by average linkage.
+
+    Two clusters merge while the share of their member pairs that are linked is at least
+    ``MERGE_SHARE``, best-linked first. Two suspects, or a suspect and a small group, merge on one
+    link; two established groups do not merge because one pair of them happens to share a
+    template and a creation week. ``fronts`` (member -> confirmed shells it claims) keeps apart,
+    whatever their weak links, two groups that each present a different front organisation:
+    one operator runs several campaigns from the same scripts and target lists, each behind its
+    own front.
+    """
+    ds = _DisjointSet(n)
+    for g in groups:
+        for m in g[1:]:
+            ds.union(g[0], m)
+    front: dict[int, set[str]] = defaultdict(set)
+    for i, names in (fronts or {}).items():
+        front[ds.find(i)] |= names
+    size: Counter[int] = Counter(ds.find(i) for i in range(n))
+    nbrs: dict[int, Counter[int]] = defaultdict(Counter)
+    for i, j in linked:
+        a, b = ds.find(i), ds.find(j)
+        if a != b:
+            nbrs[a][b] += 1
+            nbrs[b][a] += 1
+    heap: list[tuple[float, int, int]] = []
+    for a, row in nbrs.items():
+        for b, k in row.items():
+            if a < b:
+                heapq.heappush(heap, (-k / (size[a] * size[b]), a, b))
+    while heap:
+        neg, a, b = heapq.heappop(heap)
+        if a not in nbrs or b not in nbrs[a]:
+            continue  # one side was merged away since
+        share = nbrs[a][b] / (size[a] * size[b])
+        if abs(share + neg) > 1e-12:
+            continue  # stale entry; a fresher one is in the heap
+        if share < MERGE_SHARE:
+            break
+        if front[a] and front[b] and not front[a] & front[b]:
+            continue  # two campaigns, two fronts
+        keep, gone = (a, b) if a < b else (b, a)
+        ds.parent[gone] = keep
+        size[keep] += size.pop(gone)
+        front[keep] |= front.pop(gone, set())
+        moved = nbrs.pop(gone)
+        del nbrs[keep][gone]
+        for x, k in moved.items():
+            if x == keep:
+                continue
+            del nbrs[x][gone]
+            nbrs[keep][x] += k
+            nbrs[x][keep] += k
+        for x, k in nbrs[keep].items():
+            heapq.heappush(heap, (-k / (size[keep] * size[x]), min(keep, x), max(keep, x)))
+    comps: dict[int, list[int]] = defaultdict(list)
+    for i in range(n):
+        comps[ds.find(i)].append(i)
+    return list(comps.values())
 
 
 def find_campaigns(
@@ -460,25 +556,24 @@ def find_campaigns(
     _contact_links(uniq, rel)
     _template_links(uniq, index, rel)
     shells = shell_employers(uniq, employer_staff)
-    _employer_links(shells, confirmed_shells(shells, staff_counts(uniq, employer_staff)), rel)
+    confirmed = confirmed_shells(shells, staff_counts(uniq, employer_staff))
+    _employer_links(shells, confirmed, rel)
     _target_links(uniq, rel)
 
-    ds = _DisjointSet(len(uniq))
-    for _kind, _detail, members in rel.groups:
-        for m in members[1:]:
-            ds.union(members[0], m)
+    linked = []
     for (i, j), kinds in rel.weak.items():
         if _burst(uniq[i], uniq[j]):
             kinds["burst"] = WEAK
-        if sum(kinds.values()) >= LINK_THRESHOLD and _has_activity(kinds):
-            ds.union(i, j)
-
-    comps: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(uniq)):
-        comps[ds.find(i)].append(i)
+        if _pair_weight(kinds) >= LINK_THRESHOLD and _has_activity(kinds):
+            linked.append((i, j))
+    fronts: dict[int, set[str]] = defaultdict(set)
+    for emp in confirmed:
+        for m in shells[emp]:
+            fronts[m].add(emp)
+    comps = _cluster(len(uniq), [g for _k, _d, g in rel.groups], linked, fronts)
     found = (
-        _campaign(uniq, members, rel, shells)
-        for members in comps.values()
+        _campaign(uniq, members, rel, shells, confirmed)
+        for members in comps
         if len(members) >= max(2, min_size)
     )
     out = [c for c in found if c.score >= min_score]
@@ -491,6 +586,7 @@ def _campaign(
     members: list[int],
     rel: _Relations,
     shells: Mapping[str, list[int]],
+    confirmed: set[str],
 ) -> Campaign:
     inside = set(members)
     member_kinds: dict[int, set[str]] = defaultdict(set)
@@ -542,7 +638,16 @@ def _campaign(
     score = _sigmoid(logit)
 
     evidence = _evidence(
-        traits, members, links, photo_groups, template_fields, shells, burst_members, target_count
+        traits,
+        members,
+        links,
+        photo_groups,
+        template_fields,
+        shells,
+        burst_members,
+        target_count,
+        org_count,
+        confirmed,
     )
     return Campaign(
         id=campaign_id(ids),
@@ -585,6 +690,8 @@ def _evidence(
     shells: Mapping[str, list[int]],
     burst_members: set[str],
     target_count: Counter[str],
+    org_count: Counter[str],
+    confirmed: set[str],
 ) -> list[str]:
     n = len(members)
     out: list[str] = []
@@ -602,10 +709,12 @@ def _evidence(
     for emp, staff in sorted(shells.items()):
         k = sum(1 for m in staff if m in inside)
         if k >= 2:
-            out.append(
-                f"{k} profiles claim to work at {_quote(emp)}, an employer that almost no one "
-                "else lists."
+            who = (
+                "an employer that no one else in the data lists"
+                if emp in confirmed
+                else "an employer listed mostly by suspicious accounts"
             )
+            out.append(f"{k} profiles claim to work at {_quote(emp)}, {who}.")
     if links.get("website"):
         out.append(f"{links['website']} profiles list the same website.")
     if len(burst_members) >= 2:
@@ -626,6 +735,16 @@ def _evidence(
         )
     elif target_count:
         out.append(f"Together they approached {len(target_count)} people.")
+    shared_orgs = [
+        o for o, c in sorted(org_count.items(), key=lambda kv: (-kv[1], kv[0])) if c >= 2
+    ]
+    if shared_orgs:
+        examples = " and ".join(_quote(o, 40) for o in shared_orgs[:2])
+        many = len(shared_orgs)
+        out.append(
+            f"They approached people at the same {many} "
+            f"organisation{'s' if many > 1 else ''}, such as {examples}."
+        )
     return out
 
 
