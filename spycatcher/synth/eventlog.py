@@ -146,6 +146,10 @@ class EventLog:
             b = b.take(np.flatnonzero(b.t < until))
         return b.sorted()
 
+    def clear(self) -> None:
+        """Drop everything logged (once it has been taken as a batch)."""
+        self.__init__()  # type: ignore[misc]
+
     def connection_degree(self, n: int) -> np.ndarray:
         """How many connections the logged events add to each member."""
         kind = np.frombuffer(self.kind, dtype=np.int8)

@@ -165,6 +165,7 @@ def _write_events(
     and is written with the next window.
     """
     planned = log.batch()
+    log.clear()
     as_of = pop.as_of
     earliest = int(
         min(edges.t[0] if len(edges) else as_of, planned.t[0] if len(planned) else as_of)

@@ -18,6 +18,9 @@ import orjson
 from spycatcher.synth.clock import iso_many
 from spycatcher.synth.eventlog import REPORT_REASONS, TYPE_NAMES, Batch
 
+#: events formatted at once (about 20 MB of text)
+SLICE = 100_000
+
 
 class Sink:
     """A binary output file, optionally gzip-compressed with a deterministic header."""
@@ -74,6 +77,11 @@ class EventWriter:
         self.last_t: int | None = None
 
     def write(self, batch: Batch) -> None:
+        """Write a time-sorted batch, a slice at a time (bounds the text held in memory)."""
+        for lo in range(0, len(batch), SLICE):
+            self._write(batch.take(np.arange(lo, min(lo + SLICE, len(batch)))))
+
+    def _write(self, batch: Batch) -> None:
         n = len(batch)
         if n == 0:
             return
