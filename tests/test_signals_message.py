@@ -41,6 +41,7 @@ def test_each_signal_fires_with_exact_quote(text: str, signal: str) -> None:
     hit = s.data["hits"][0]  # type: ignore[attr-defined]
     assert text[hit["start"] : hit["end"]] == hit["text"]
     assert f'"{hit["text"]}" (text 1 of 1)' in s.evidence  # type: ignore[attr-defined]
+    assert s.evidence.startswith("In their messages, the sender ")  # type: ignore[attr-defined]
     assert s.advice == all_specs()[signal].advice  # type: ignore[attr-defined]
 
 

@@ -163,7 +163,7 @@ class MessageDetector(Detector):
                 if len(quotes) >= MAX_QUOTES:
                     break
             title = matcher.lexicon.titles.get(cat, cat)
-            evidence = f"Their messages {title}: " + "; ".join(quotes)
+            evidence = f"In their messages, the sender {title}: " + "; ".join(quotes)
             if n_texts > 1:
                 evidence += f" - in {n_texts} of the {n} texts seen"
             data = {

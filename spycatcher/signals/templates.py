@@ -180,7 +180,7 @@ SPECS: tuple[SignalSpec, ...] = (
     SignalSpec(
         "text.template_summary",
         "Profile text copied from other profiles",
-        1.4,
+        1.0,
         "Fake profiles are made in batches from one script. Text worded like several other "
         "profiles' is a reason to check whether the person and employer are real before "
         "accepting or replying.",
@@ -188,14 +188,14 @@ SPECS: tuple[SignalSpec, ...] = (
     SignalSpec(
         "text.template_headline",
         "Headline worded like other profiles'",
-        0.5,
+        0.3,
         "Many genuine colleagues share a job title, so this matters only together with other "
         "signs; check the profile's history and employer.",
     ),
     SignalSpec(
         "text.template_message",
         "Sends the same message as other accounts",
-        1.0,
+        0.8,
         "The same approach message sent from several accounts points to a script run by a team. "
         "Genuine recruiting firms also use templates: check who is behind the message before "
         "replying, and report it if it offers money, trips or asks about your work.",
@@ -226,7 +226,8 @@ class TemplateDetector(Detector):
             if n > MAX_CLUSTER[f]:
                 continue  # boilerplate shared by a crowd, not a campaign's script
             name, what = _FIELD_SIGNAL[f]
-            strength = min(1.0, 0.5 + 0.1 * (n - 1))
+            # one look-alike can be chance (or a shared template site); a batch is a script
+            strength = min(1.0, 0.3 + 0.1 * n)
             named = ", ".join(ids[:5])
             more = f" and {n - 5} more" if n > 5 else ""
             evidence = (
