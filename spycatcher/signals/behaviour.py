@@ -36,7 +36,7 @@ from spycatcher.text.sensitive import SensitiveOrgs, org_key
 #: texts kept per sender for the message detector (texts with lures first)
 MAX_TEXTS_PER_ACTOR = 20
 #: texts without any lure kept per sender (enough for escalation and similarity, bounded memory)
-MAX_PLAIN_TEXTS_PER_ACTOR = 5
+MAX_PLAIN_TEXTS_PER_ACTOR = 2
 #: characters kept of one stored text
 MAX_TEXT_CHARS = 4_000
 #: targets and organisations reported per account

@@ -28,7 +28,7 @@ from spycatcher.text.templates import TemplateIndex
 #: ids of other profiles listed per field in ctx.template_matches
 MAX_LISTED = 20
 #: distinct message texts indexed per sender
-MESSAGES_PER_ACTOR = 3
+MESSAGES_PER_ACTOR = 2
 #: minimum content words for a text to count as a template, by field
 MIN_TOKENS = {"summary": 8, "headline": 4, "message": 8}
 #: clusters larger than this are boilerplate, not a campaign's script, by field
