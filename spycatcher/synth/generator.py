@@ -13,9 +13,7 @@ memory grows with the number of members, not with the number of events. Output:
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import time
-import traceback
 from collections import Counter as Tally
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -28,7 +26,7 @@ import orjson
 
 from spycatcher.synth.approaches import Approaches
 from spycatcher.synth.bulk import Bulk, windows
-from spycatcher.synth.campaigns import Campaign, plan_campaigns
+from spycatcher.synth.campaigns import plan_campaigns
 from spycatcher.synth.clock import DEFAULT_AS_OF, iso, rng_for
 from spycatcher.synth.eventlog import Batch, Counter, EventLog
 from spycatcher.synth.graph import Edges, adjacency, build_edges
@@ -36,15 +34,13 @@ from spycatcher.synth.orgs import build_orgs
 from spycatcher.synth.people import Directory
 from spycatcher.synth.population import (
     KIND_NAMES,
-    NEWCOMER,
-    RECRUITER,
-    RESEARCHER,
     Population,
     build_population,
 )
+from spycatcher.synth.profile_writer import ProfileWorker, can_fork, write_profile_file
 from spycatcher.synth.profiles import ProfileBuilder
-from spycatcher.synth.sectors import SECTORS
-from spycatcher.synth.writer import EventWriter, Sink, write_profiles
+from spycatcher.synth.truth import build_truth
+from spycatcher.synth.writer import EventWriter, Sink
 
 Progress = Callable[[str, int, int], None]
 
@@ -78,75 +74,6 @@ class SynthSummary:
         d["out_dir"] = str(self.out_dir)
         d["files"] = [str(f) for f in self.files]
         return d
-
-
-def _write_profile_file(
-    builder: ProfileBuilder, path: Path, gzip: bool, tell: Callable[[int], None]
-) -> None:
-    done = 0
-    with Sink(path, gzip) as sink:
-        for chunk in builder.chunks():
-            write_profiles(sink, chunk)
-            done += len(chunk)
-            tell(done)
-
-
-def _profile_child(builder: ProfileBuilder, path: Path, gzip: bool, send: Any) -> None:
-    try:
-        _write_profile_file(builder, path, gzip, lambda d: send.send(("progress", d)))
-        send.send(("done", 0))
-    except BaseException:
-        send.send(("error", traceback.format_exc()))
-        raise
-    finally:
-        send.close()
-
-
-class _ProfileWorker:
-    """Writes the profiles file in a forked child (sharing the plan copy-on-write)."""
-
-    def __init__(self, builder: ProfileBuilder, path: Path, gzip: bool) -> None:
-        ctx = mp.get_context("fork")
-        self.recv, send = ctx.Pipe(duplex=False)
-        self.proc = ctx.Process(target=_profile_child, args=(builder, path, gzip, send))
-        self.proc.start()
-        send.close()
-        self.error: str | None = None
-        self.done = False
-
-    def _handle(self, msg: tuple[str, Any], tell: Callable[[int], None]) -> None:
-        kind, value = msg
-        if kind == "progress":
-            tell(int(value))
-        elif kind == "error":
-            self.error = str(value)
-        elif kind == "done":
-            self.done = True
-
-    def poll(self, tell: Callable[[int], None]) -> None:
-        while self.recv.poll():
-            try:
-                self._handle(self.recv.recv(), tell)
-            except EOFError:
-                return
-
-    def abort(self) -> None:
-        """Stop the child (the parent failed); its half-written file is left as it is."""
-        if self.proc.is_alive():
-            self.proc.terminate()
-        self.proc.join()
-        self.recv.close()
-
-    def finish(self, tell: Callable[[int], None]) -> None:
-        while True:
-            try:
-                self._handle(self.recv.recv(), tell)
-            except EOFError:
-                break
-        self.proc.join()
-        self.recv.close()
-        if self.error or not self.done or self.proc.exitcode != 0:
-            raise RuntimeError(f"writing profiles failed: {self.error or self.proc.exitcode}")
 
 
 def _write_events(
@@ -253,11 +180,11 @@ def generate(
     truth_path = out_dir / "truth.json"
 
     builder = ProfileBuilder(seed, pop, people, degree, campaigns, personas)
-    worker: _ProfileWorker | None = None
-    if workers > 1 and "fork" in mp.get_all_start_methods():
-        worker = _ProfileWorker(builder, profiles_path, gzip)
+    worker: ProfileWorker | None = None
+    if workers > 1 and can_fork():
+        worker = ProfileWorker(builder, profiles_path, gzip)
     else:
-        _write_profile_file(builder, profiles_path, gzip, lambda d: report("profiles", d, pop.n))
+        write_profile_file(builder, profiles_path, gzip, lambda d: report("profiles", d, pop.n))
 
     bulk = Bulk(seed, pop, people, edges, adj, conv, events_per_profile)
 
@@ -274,7 +201,7 @@ def generate(
     if worker is not None:
         worker.finish(lambda d: report("profiles", d, pop.n))
 
-    truth = _truth(seed, pop, orgs, people, campaigns, as_of_ts)
+    truth = build_truth(seed, pop, orgs, campaigns, as_of_ts)
     truth_path.write_bytes(orjson.dumps(truth, option=orjson.OPT_INDENT_2))
 
     kinds = Tally(KIND_NAMES[k] for k in pop.kind.tolist())
@@ -305,67 +232,3 @@ def generate(
         n_sensitive_organisations=len(truth["sensitive_organisations"]),
         seconds=round(time.perf_counter() - started, 2),
     )
-
-
-def _campaign_truth(
-    camp: Campaign, pop: Population, people: Directory, orgs_names: list[str]
-) -> dict[str, Any]:
-    targets = sorted(camp.targets, key=lambda i: int(pop.public[i]))
-    org_counts = Tally(orgs_names[int(pop.org[x])] for x in targets)
-    return {
-        "id": camp.id,
-        "operator": camp.operator.id,
-        "operator_utc_offset": camp.operator.tz,
-        "persona_kind": camp.kind,
-        "style": camp.traits["style"],
-        "members": sorted(pop.pid(i) for i in camp.members),
-        "employer": orgs_names[camp.org],
-        "shell_employer": camp.shell,
-        "targets": [pop.pid(i) for i in targets],
-        "target_organisations": [
-            {"name": name, "targets": n} for name, n in org_counts.most_common()
-        ],
-        "target_sectors": [SECTORS[s].key for s in camp.target_sectors],
-        "first_activity": iso(camp.first_activity) if camp.first_activity else None,
-        "last_activity": iso(camp.last_activity) if camp.last_activity else None,
-        "off_platform_app": camp.app,
-        "photo_bases": camp.photo_bases,
-        "traits": {k: v for k, v in camp.traits.items() if k != "style"},
-    }
-
-
-def _truth(
-    seed: int,
-    pop: Population,
-    orgs: Any,
-    people: Directory,
-    campaigns: list[Campaign],
-    as_of: int,
-) -> dict[str, Any]:
-    ng = pop.n_genuine
-    staffed = set(pop.org[:ng].tolist())
-    sensitive = sorted(
-        orgs.names[o]
-        for o in staffed
-        if o >= 0 and SECTORS[orgs.sector[o]].sensitive and not orgs.shell[o]
-    )
-    grouped = [c for c in campaigns if c.id is not None]
-    lone = [c for c in campaigns if c.id is None]
-
-    def ids_of(kind: int) -> list[str]:
-        return sorted(pop.pid(i) for i in np.flatnonzero(pop.kind == kind).tolist())
-
-    return {
-        "seed": seed,
-        "as_of": iso(as_of),
-        "n_profiles": pop.n,
-        "n_fake": pop.n - ng,
-        "campaigns": [_campaign_truth(c, pop, people, orgs.names) for c in grouped],
-        "lone_fakes": [_campaign_truth(c, pop, people, orgs.names) for c in lone],
-        "hard_negatives": {
-            "recruiter": ids_of(RECRUITER),
-            "researcher": ids_of(RESEARCHER),
-            "new_member": ids_of(NEWCOMER),
-        },
-        "sensitive_organisations": sensitive,
-    }
