@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -139,16 +140,16 @@ def main() -> None:
     texts, groups = generate(args.n, args.seed, args.planted_share, args.max_edit)
     t_gen = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     index = TemplateIndex(num_perm=args.num_perm, rows=args.rows, threshold=args.threshold)
     for i, text in enumerate(texts):
         index.add(i, text)
     index._flush()
-    t_sig = time.perf_counter() - t0
-    t1 = time.perf_counter()
+    t_sig, c_sig = time.perf_counter() - t0, time.process_time() - c0
+    t1, c1 = time.perf_counter(), time.process_time()
     index.build()
     clusters = index.clusters()
-    t_build = time.perf_counter() - t1
+    t_build, c_build = time.perf_counter() - t1, time.process_time() - c1
     sizes = sorted((len(c) for c in clusters), reverse=True)[:5]
     result = {
         "n_texts": args.n,
@@ -165,6 +166,10 @@ def main() -> None:
         "seconds_signatures": round(t_sig, 1),
         "seconds_lsh_and_clusters": round(t_build, 1),
         "seconds_index_total": round(t_sig + t_build, 1),
+        "cpu_seconds_signatures": round(c_sig, 1),
+        "cpu_seconds_lsh_and_clusters": round(c_build, 1),
+        "cpu_seconds_index_total": round(c_sig + c_build, 1),
+        "load_average_1min": round(os.getloadavg()[0], 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
     print(json.dumps(result, indent=2))
