@@ -303,27 +303,41 @@ class ReviewService:
         self.rescorer.save(scored, f"service:{cause}")
         opened: list[int] = []
         updated: list[int] = []
+        # Lock order, to keep PostgreSQL free of deadlocks: case rows in (platform, id) order,
+        # then the audit head (every transaction appends its audit entries last).
+        scored = sorted(scored, key=lambda sc: (sc.profile.platform, sc.profile.id))
         with transaction(self.store) as s:
-            statuses = {
-                (r.platform, r.profile_id): r
+            statuses: dict[tuple[str, str], ProfileStatusRow] = {}
+            ids = sorted({p.id for p in profiles})
+            for i in range(0, len(ids), 500):
                 for r in s.scalars(
                     select(ProfileStatusRow).where(
-                        ProfileStatusRow.profile_id.in_(sorted({p.id for p in profiles})[:5_000])
+                        ProfileStatusRow.profile_id.in_(ids[i : i + 500])
                     )
-                )
-            }
+                ):
+                    statuses[(r.platform, r.profile_id)] = r
+            entries: list[dict[str, Any]] = []
             for sc in scored:
                 status = statuses.get((sc.profile.platform, sc.profile.id))
-                result = self._triage(s, sc, cause, now, status)
+                result = self._triage(s, sc, cause, now, status, entries)
                 if result is None:
                     continue
                 case, is_new = result
                 (opened if is_new else updated).append(case.id)
+            for entry in entries:
+                audit.append(s, actor=SYSTEM.id, action="case.opened", now=now, **entry)
         return {"rescored": len(scored), "cases_opened": opened, "cases_updated": updated}
 
     def _triage(
-        self, s: Any, sc: Scored, cause: str, now: datetime, status: ProfileStatusRow | None
+        self,
+        s: Any,
+        sc: Scored,
+        cause: str,
+        now: datetime,
+        status: ProfileStatusRow | None,
+        audit_entries: list[dict[str, Any]],
     ) -> tuple[CaseRow, bool] | None:
+        """Open or update the profile's case from its new score; audit entries are collected."""
         p, a = sc.profile, sc.assessment
         if status is not None and status.label == "fake":
             return None  # decided; a second look comes through an appeal
@@ -367,14 +381,12 @@ class ReviewService:
                 now=now,
             )
             if is_new:
-                audit.append(
-                    s,
-                    actor=SYSTEM.id,
-                    action="case.opened",
-                    now=now,
-                    subject=audit.pseudonym(s, p.platform, p.id, now),
-                    reason=f"{kind} trigger",
-                    details={"case_id": case.id, "trigger": kind, **detail},
+                audit_entries.append(
+                    {
+                        "subject": audit.pseudonym(s, p.platform, p.id, now),
+                        "reason": f"{kind} trigger",
+                        "details": {"case_id": case.id, "trigger": kind, **detail},
+                    }
                 )
             result = (case, is_new or (result[1] if result else False))
         return result
