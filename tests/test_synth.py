@@ -24,6 +24,7 @@ import pytest
 
 from spycatcher.schema import Event, Profile, parse_datetime
 from spycatcher.synth import SynthSummary, generate
+from spycatcher.synth.profile_writer import ProfileWorker, can_fork
 
 N = 2_000
 STUDENT_JOBS = {"Intern", "Summer Intern", "Student Placement", "Working Student"}
@@ -415,3 +416,20 @@ def test_progress_reports_every_stage(tmp_path: Path) -> None:
     assert set(seen) == {"plan", "profiles", "events"}
     for stage, marks in seen.items():
         assert marks[-1][0] == marks[-1][1], stage
+
+
+class _FailingBuilder:
+    """Writes one chunk, then fails, the way a bug in profile building would."""
+
+    def chunks(self) -> Any:
+        yield [{"id": "p1", "label": "genuine"}]
+        raise ValueError("boom in profile building")
+
+
+@pytest.mark.skipif(not can_fork(), reason="no fork on this platform")
+def test_a_failing_profile_writer_process_is_reported(tmp_path: Path) -> None:
+    worker = ProfileWorker(_FailingBuilder(), tmp_path / "profiles.jsonl", False)  # type: ignore[arg-type]
+    seen: list[int] = []
+    with pytest.raises(RuntimeError, match="boom in profile building"):
+        worker.finish(seen.append)
+    assert seen == [1]

@@ -37,8 +37,9 @@ def _profile_child(builder: ProfileBuilder, path: Path, gzip: bool, send: Any) -
         write_profile_file(builder, path, gzip, lambda d: send.send(("progress", d)))
         send.send(("done", 0))
     except BaseException:
+        # The parent raises with this traceback; exiting quietly avoids printing it twice.
         send.send(("error", traceback.format_exc()))
-        raise
+        raise SystemExit(1) from None
     finally:
         send.close()
 
