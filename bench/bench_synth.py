@@ -16,6 +16,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from spycatcher.synth import generate
 
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         now = time.perf_counter() - started
         marks.setdefault(f"{stage}_start", now)
         marks[f"{stage}_end"] = now
+        marks[f"{stage}_cpu"] = time.process_time()
         if stage != "plan" and done == total:
             print(f"  {stage}: done at {now:.1f}s", file=sys.stderr)
 
@@ -61,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     child_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     sizes = {f.name: f.stat().st_size for f in summary.files}
-    result = {
+    result: dict[str, Any] = {
         "profiles": summary.n_profiles,
         "events": summary.n_events,
         "fakes": summary.n_fake,
@@ -75,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         "peak_rss_mb": round(peak_kb / 1024),
         "peak_rss_profile_writer_mb": round(child_kb / 1024),
         "cpu_seconds": round(cpu.ru_utime + cpu.ru_stime, 1),
+        "cpu_seconds_plan": round(marks.get("plan_cpu", 0.0), 1),
         "cpu_seconds_profile_writer": round(child_cpu.ru_utime + child_cpu.ru_stime, 1),
         "bytes": sizes,
         "event_counts": summary.event_counts,
@@ -83,6 +86,15 @@ def main(argv: list[str] | None = None) -> int:
         f"profiles/s: {result['profiles_per_s']:,}  events/s: {result['events_per_s']:,}  "
         f"peak RSS: {result['peak_rss_mb']:,} MB  total: {result['seconds_total']} s"
     )
+    if args.workers > 1:
+        # Wall-clock rates depend on what else the machine runs; CPU time does not.
+        prof_cpu = result["cpu_seconds_profile_writer"]
+        ev_cpu = result["cpu_seconds"] - result["cpu_seconds_plan"]
+        print(
+            f"CPU: plan {result['cpu_seconds_plan']} s, events {ev_cpu:.1f} s "
+            f"({summary.n_events / max(ev_cpu, 1e-9):,.0f} events per CPU-second), profiles "
+            f"{prof_cpu} s ({summary.n_profiles / max(prof_cpu, 1e-9):,.0f} per CPU-second)"
+        )
     print(json.dumps(result))
     if args.delete:
         shutil.rmtree(args.out, ignore_errors=True)
