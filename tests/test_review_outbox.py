@@ -32,8 +32,9 @@ SECRET = "platform-shared-secret"
 class Receiver:
     """The platform's side: verifies each signature, records what arrived, answers 200."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, status: int = 200):
         self.port = port
+        self.status = status
         self.received: list[dict[str, Any]] = []
         self.bad_signatures = 0
         self.lock = threading.Lock()
@@ -54,7 +55,7 @@ class Receiver:
                     receiver.received.append(
                         {"key": self.headers.get(IDEMPOTENCY_HEADER), "body": orjson.loads(body)}
                     )
-                self.send_response(200 if ok else 401)
+                self.send_response(receiver.status if ok else 401)
                 self.end_headers()
 
             def log_message(self, *args: Any) -> None:
@@ -206,3 +207,29 @@ def test_background_worker_delivers_without_being_asked(db_url):
             while len(platform.received) < 2 and time.time() < deadline:
                 time.sleep(0.1)
         assert [g["body"]["action"] for g in platform.received] == ["remove", "notify"]
+
+
+def test_an_action_the_platform_keeps_refusing_goes_dead_until_an_admin_retries(db_url):
+    port = free_port()
+    clock = Clock()
+    cfg = WebhookConfig(
+        url=f"http://127.0.0.1:{port}/hook", secret=SECRET, timeout=2.0, max_attempts=3
+    )
+    with running(db_url, webhook_config=cfg, clock=clock) as svc:
+        _remove_fakes(svc, 1)
+        deliverer: Deliverer = svc.app.state.deliverer
+        with Receiver(port, status=500) as platform:
+            dead = 0
+            for _ in range(3):
+                dead += deliverer.deliver_due().dead
+                clock.now += timedelta(hours=2)
+            assert dead == 1 and len(platform.received) == 3  # the removal, tried 3 times
+            platform.status = 200
+            assert deliverer.deliver_due().delivered == 0  # dead actions wait for a person
+            dead_rows = svc.client.get("/admin/outbox?status=dead", headers=svc.h("admin")).json()
+            assert [a["action"] for a in dead_rows] == ["remove"]
+            assert dead_rows[0]["last_error"] == "HTTP 500"
+            r = svc.client.post(f"/admin/outbox/{dead_rows[0]['id']}/retry", headers=svc.h("admin"))
+            assert r.status_code == 200 and r.json()["status"] == "pending"
+            assert deliverer.deliver_due().delivered == 2  # the removal, then the notifications
+            assert [g["body"]["action"] for g in platform.received[3:]] == ["remove", "notify"]

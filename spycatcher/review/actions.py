@@ -15,7 +15,8 @@ Exactly once, as the platform sees it:
 * a deliverer takes a short lease on an action before sending it (a conditional UPDATE), so two
   workers never send the same action at the same time;
 * a profile's actions go out in order: an action waits while an older action of the same profile
-  is still pending, so a reinstatement never overtakes its removal.
+  is still pending (or dead), so a reinstatement never overtakes its removal and members are not
+  told a profile was removed before the platform has removed it.
 
 Signature (for the platform to check that a request came from us and was not altered)::
 
@@ -296,7 +297,7 @@ class Deliverer:
                 .where(
                     ActionRow.platform == row.platform,
                     ActionRow.profile_id == row.profile_id,
-                    ActionRow.status == "pending",
+                    ActionRow.status.in_(("pending", "dead")),
                     ActionRow.seq < seq,
                 )
             )
