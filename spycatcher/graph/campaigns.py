@@ -50,6 +50,9 @@ from datetime import datetime, timedelta
 from itertools import combinations
 from typing import Any
 
+import numpy as np
+import scipy.sparse as sp
+
 from spycatcher.engine.traits import SuspectTraits
 from spycatcher.photo.index import make_index
 from spycatcher.photo.pdq import DEFAULT_THRESHOLD, from_hex, pack_many
@@ -412,15 +415,33 @@ def _employer_links(shells: Mapping[str, list[int]], confirmed: set[str], rel: _
 def _overlap_links(
     sets: Sequence[frozenset[str]], kind: str, jaccard: float, min_shared: int, rel: _Relations
 ) -> None:
-    """Weak links between suspects whose sets overlap (Jaccard), found through shared items."""
-    shared: Counter[tuple[int, int]] = Counter()
-    for _item, members in _buckets((i, s) for i, s in enumerate(sets)).items():
+    """Weak links between suspects whose sets overlap (Jaccard), counted by a sparse product.
+
+    Items held by more than ``MAX_BUCKET`` suspects (a famous target, a ministry every campaign
+    approaches) say nothing about who works together and are left out of the counting; the
+    Jaccard denominator still uses the whole sets.
+    """
+    buckets = _buckets((i, s) for i, s in enumerate(sets))
+    rows: list[int] = []
+    cols: list[int] = []
+    col = 0
+    for _item, members in sorted(buckets.items()):
         if 2 <= len(members) <= MAX_BUCKET:
-            for i, j in combinations(sorted(members), 2):
-                shared[(i, j)] += 1
-    for (i, j), k in shared.items():
-        if k >= min_shared and k / len(sets[i] | sets[j]) >= jaccard:
-            rel.add_weak(i, j, kind)
+            rows.extend(members)
+            cols.extend([col] * len(members))
+            col += 1
+    if not col:
+        return
+    n = len(sets)
+    inc = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.int32), (np.asarray(rows), np.asarray(cols))), shape=(n, col)
+    )
+    shared = sp.triu(inc @ inc.T, k=1).tocoo()
+    size = np.fromiter((len(x) for x in sets), dtype=np.int64, count=n)
+    union = size[shared.row] + size[shared.col] - shared.data
+    keep = (shared.data >= min_shared) & (shared.data >= jaccard * union)
+    for i, j in zip(shared.row[keep].tolist(), shared.col[keep].tolist(), strict=True):
+        rel.add_weak(i, j, kind)
 
 
 def _target_links(traits: Sequence[SuspectTraits], rel: _Relations) -> None:
