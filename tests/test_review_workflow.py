@@ -150,6 +150,9 @@ def test_lease_decision_enforcement_notifications_appeal_and_audit(db_url):
         with svc.store.session() as s:
             labels = [d.decision for d in s.scalars(select(DecisionRow).order_by(DecisionRow.id))]
         assert labels == ["fake", "genuine"]
+        from spycatcher.review.decisions import training_labels
+
+        assert training_labels(svc.store) == {("linkedin", "fake1"): "genuine"}
 
         v = verify(svc.store)
         assert v.ok, v.problems

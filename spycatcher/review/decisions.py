@@ -303,3 +303,28 @@ def _enqueue_notify(
         now=now,
         case_id=case_id,
     )
+
+
+def training_labels(store: Any) -> dict[tuple[str, str], str]:
+    """The current human label of every decided profile: (platform, id) -> "fake" | "genuine".
+
+    What ``spycatcher train --from-store`` learns from: the latest row of ``decisions`` per
+    profile wins, so an appeal that reinstated a profile turns its label to genuine.
+    """
+    from sqlalchemy import select
+
+    latest: dict[tuple[str, str], tuple[datetime, int, str]] = {}
+    with store.session() as s:
+        q = select(
+            DecisionRow.platform,
+            DecisionRow.profile_id,
+            DecisionRow.decided_at,
+            DecisionRow.id,
+            DecisionRow.decision,
+        )
+        for platform, pid, at, rid, decision in s.execute(q):
+            key = (str(platform), str(pid))
+            stamp = at.replace(tzinfo=None) if at is not None else datetime.min
+            if key not in latest or (stamp, rid) > latest[key][:2]:
+                latest[key] = (stamp, rid, str(decision))
+    return {k: v[2] for k, v in latest.items()}
