@@ -142,6 +142,20 @@ def test_targeted_organisations_count_once_with_targets() -> None:
     assert by_members(find_campaigns(traits, AS_OF)) == [{"a1", "a2"}]
 
 
+def test_colleagues_at_a_real_employer_joining_together_is_no_burst() -> None:
+    orgs = ["home office", "cobalt cloud"]
+    traits = [
+        sus(f"r{i}", employers=["maritime centre"], target_orgs=orgs, created_at=T0)
+        for i in range(2)
+    ]
+    # a real employer (many staff who are not suspects): a research team joining in one week
+    assert find_campaigns(traits, AS_OF, employer_staff={"maritime centre": 40}) == []
+    # the same two accounts claiming nothing in common do form a group
+    for t in traits:
+        t.employers = []
+    assert len(find_campaigns(traits, AS_OF)) == 1
+
+
 def test_two_groups_behind_different_fronts_stay_apart() -> None:
     """One operator, two campaigns: same lure script and target list, different shell fronts."""
     orgs = ["home office", "cobalt cloud"]

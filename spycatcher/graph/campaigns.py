@@ -20,7 +20,8 @@ shell employer      0.5     a current employer that mostly suspects list; 1.0 wh
 website             0.5     the same uncommon website domain
 targets             0.5     they approached overlapping sets of people, or of organisations
                             (Jaccard; one behaviour, so both together still weigh 0.5)
-creation burst      0.5     accounts created within ``BURST_DAYS`` of each other
+creation burst      0.5     accounts created within ``BURST_DAYS`` of each other, unless
+                            they are colleagues at a real employer (a cohort joins together)
 ==================  ======  ============================================================
 
 A pair is linked at 1.0, and only if it shares something its members *made or did* (a photo,
@@ -395,6 +396,10 @@ def shell_employers(
     return out
 
 
+def _norm_claimed(t: SuspectTraits) -> set[str]:
+    return {" ".join(e.split()).lower() for e in _claimed(t)} - GENERIC_EMPLOYERS
+
+
 def _claimed(t: SuspectTraits) -> list[str]:
     """A suspect's current employers when the engine says which they are, else all it lists."""
     current = t.extra.get("employer_staff") if t.extra else None
@@ -581,9 +586,11 @@ def find_campaigns(
     _employer_links(shells, confirmed, rel)
     _target_links(uniq, rel)
 
+    # colleagues at a real employer have an ordinary reason to join together (a new cohort)
+    real = [{e for e in _norm_claimed(t) if e not in shells} for t in uniq]
     linked = []
     for (i, j), kinds in rel.weak.items():
-        if _burst(uniq[i], uniq[j]):
+        if _burst(uniq[i], uniq[j]) and not real[i] & real[j]:
             kinds["burst"] = WEAK
         if _pair_weight(kinds) >= LINK_THRESHOLD and _has_activity(kinds):
             linked.append((i, j))
