@@ -45,7 +45,7 @@ import heapq
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import combinations
@@ -582,7 +582,8 @@ def find_campaigns(
     _contact_links(uniq, rel)
     _template_links(uniq, index, rel)
     shells = shell_employers(uniq, employer_staff)
-    confirmed = confirmed_shells(shells, staff_counts(uniq, employer_staff))
+    staff = staff_counts(uniq, employer_staff)
+    confirmed = confirmed_shells(shells, staff)
     _employer_links(shells, confirmed, rel)
     _target_links(uniq, rel)
 
@@ -600,7 +601,7 @@ def find_campaigns(
             fronts[m].add(emp)
     comps = _cluster(len(uniq), [g for _k, _d, g in rel.groups], linked, fronts)
     found = (
-        _campaign(uniq, members, rel, shells, confirmed)
+        _campaign(uniq, members, rel, shells, confirmed, staff.keys())
         for members in comps
         if len(members) >= max(2, min_size)
     )
@@ -615,6 +616,7 @@ def _campaign(
     rel: _Relations,
     shells: Mapping[str, list[int]],
     confirmed: set[str],
+    counted: Collection[str],
 ) -> Campaign:
     inside = set(members)
     member_kinds: dict[int, set[str]] = defaultdict(set)
@@ -676,6 +678,7 @@ def _campaign(
         target_count,
         org_count,
         confirmed,
+        counted,
     )
     return Campaign(
         id=campaign_id(ids),
@@ -720,6 +723,7 @@ def _evidence(
     target_count: Counter[str],
     org_count: Counter[str],
     confirmed: set[str],
+    counted: Collection[str],
 ) -> list[str]:
     n = len(members)
     out: list[str] = []
@@ -737,12 +741,13 @@ def _evidence(
     for emp, staff in sorted(shells.items()):
         k = sum(1 for m in staff if m in inside)
         if k >= 2:
-            who = (
-                "an employer that no one else in the data lists"
-                if emp in confirmed
-                else "an employer listed mostly by suspicious accounts"
-            )
-            out.append(f"{k} profiles claim to work at {_quote(emp)}, {who}.")
+            if emp in confirmed:
+                who = ", an employer that no one else in the data lists"
+            elif emp in counted:
+                who = ", an employer listed mostly by suspicious accounts"
+            else:
+                who = ""  # no population counts: say only what the profiles say
+            out.append(f"{k} profiles claim to work at {_quote(emp)}{who}.")
     if links.get("website"):
         out.append(f"{links['website']} profiles list the same website.")
     if len(burst_members) >= 2:
@@ -762,7 +767,8 @@ def _evidence(
             f"{len(target_count)} people in all."
         )
     elif target_count:
-        out.append(f"Together they approached {len(target_count)} people.")
+        k = len(target_count)
+        out.append(f"Together they approached {k} {'person' if k == 1 else 'people'}.")
     shared_orgs = [
         o for o, c in sorted(org_count.items(), key=lambda kv: (-kv[1], kv[0])) if c >= 2
     ]
