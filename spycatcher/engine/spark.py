@@ -1,0 +1,426 @@
+"""The Spark engine: the local engine's scan, with the work spread over a Spark cluster.
+
+Same stages, detectors, scorer and campaign logic as :mod:`spycatcher.engine.local`, moved
+differently, so that both engines give the same scores, ranking and campaigns:
+
+1. **profiles**: each input partition gets fresh partial population stages (option
+   ``partial=True``) that observe its profiles; the driver folds the partial states in file order
+   with :meth:`~spycatcher.engine.stages.PopulationStage.merge`;
+2. **events**: the same with events; partitions also emit the ties of the social graph;
+3. **graph**: SybilRank and SybilSCAR run as DataFrame iterations over the ties
+   (:mod:`.spark_graph`), giving the graph stage exactly the scores scipy would;
+4. **finish** on the driver, then the finished stages, detectors and scorer are broadcast;
+5. **pass 2**: every partition annotates and assesses its profiles (``mapInArrow``) with the same
+   :func:`~spycatcher.engine.core.assess`; rows arrive at the driver in file order, where the
+   local engine's spill file, suspect list and :func:`~spycatcher.engine.local.rescore_campaigns`
+   take over; the result is a :class:`~spycatcher.engine.local.ScanResult`.
+
+Optionally the assessments, campaigns and summary are written as Parquet (``output_parquet``),
+which is what a cluster run keeps. The driver holds the merged stage states, like the local engine
+does: memory there grows with the number of accounts (see docs/spark.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from spycatcher.engine.core import Scorer
+from spycatcher.engine.local import (
+    MAX_SUSPECTS,
+    ScanResult,
+    _Spill,
+    default_scorer,
+    rescore_campaigns,
+)
+from spycatcher.engine.spark_io import dumps, input_files, loads, read_lines
+from spycatcher.engine.spark_tasks import (
+    ASSESS_SCHEMA,
+    OBSERVE_SCHEMA,
+    assess_partition,
+    observe_partition,
+)
+from spycatcher.engine.stages import PARTIAL, PopulationStage, stage_classes
+from spycatcher.engine.traits import SuspectTraits
+from spycatcher.io.records import LoadReport, StrictModeError, parse_record
+from spycatcher.schema import Profile
+from spycatcher.signals.base import Detector, ProfileContext
+from spycatcher.signals.registry import detectors as registered_detectors
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+Progress = Callable[[str, int], None]
+#: options that hold live objects (a store, a bank) or name one: the driver's stages use them,
+#: partial stages in workers do not get them
+DRIVER_ONLY_OPTIONS = ("store", "db_url", "hash_bank", "intel_indicators")
+#: assessments per store write, as in the local engine
+STORE_CHUNK = 5_000
+
+
+def _noop(_stage: str, _n: int) -> None:
+    return None
+
+
+@dataclasses.dataclass
+class _Phase:
+    """What the driver folded together from one pass over one input."""
+
+    report: LoadReport
+    latest: datetime | None
+    parts: int
+
+
+def _merge_partials(
+    rows: Iterator[Any],
+    stages: list[PopulationStage],
+    names: list[str],
+) -> _Phase:
+    """Fold partial states (rows of part, seq, payload, in partition order) into ``stages``."""
+    report = LoadReport()
+    offsets: dict[int, int] = {}  # file number -> lines in earlier partitions
+    latest: datetime | None = None
+    parts = 0
+
+    def fold(payload: bytes) -> None:
+        nonlocal latest, parts
+        state = loads(payload)
+        parts += 1
+        for mine, theirs in zip(stages, state["stages"], strict=True):
+            mine.merge(theirs)
+        got: LoadReport = state["report"]
+        got.errors = [
+            dataclasses.replace(
+                e, file=names[int(e.file)], line=offsets.get(int(e.file), 0) + e.line
+            )
+            for e in got.errors
+        ]
+        report.merge(got)
+        for f, n in state["lines"]:
+            offsets[f] = offsets.get(f, 0) + n
+        if state["latest"] is not None and (latest is None or state["latest"] > latest):
+            latest = state["latest"]
+
+    current: int | None = None
+    buf: list[bytes] = []
+    for row in rows:
+        if current is not None and row["part"] != current:
+            fold(b"".join(buf))
+            buf = []
+        current = row["part"]
+        buf.append(bytes(row["payload"]))
+    if current is not None:
+        fold(b"".join(buf))
+    return _Phase(report, latest, parts)
+
+
+def _observe(
+    spark: SparkSession,
+    lines: DataFrame,
+    kind: str,
+    classes: list[type[PopulationStage]],
+    options: dict[str, Any],
+    emit_ties: bool,
+) -> DataFrame:
+    """The observe pass over one input, persisted (state rows and tie rows)."""
+    from pyspark import StorageLevel
+
+    bundle = spark.sparkContext.broadcast(
+        dumps({"kind": kind, "classes": classes, "options": options, "emit_ties": emit_ties})
+    )
+    out = lines.mapInArrow(lambda it: observe_partition(it, bundle), OBSERVE_SCHEMA)
+    out = out.persist(StorageLevel.DISK_ONLY)
+    out.count()  # every partition in parallel, once; the driver then reads them in order
+    return out
+
+
+def _states(observed: DataFrame) -> Iterator[Any]:
+    """The state rows of an observe pass, partition by partition, in order."""
+    rows = observed.where("kind = 0").select("part", "payload")
+    return rows.toLocalIterator(prefetchPartitions=True)
+
+
+def scan_spark(
+    profiles: str | Path,
+    events: str | Path | None = None,
+    *,
+    master: str | None = None,
+    scorer: Scorer | None = None,
+    store: Any = None,
+    as_of: datetime | None = None,
+    strict: bool = False,
+    detectors: Sequence[Detector] | None = None,
+    stage_options: dict[str, Any] | None = None,
+    find_campaigns: bool = True,
+    output_parquet: str | Path | None = None,
+    partition_bytes: int | None = None,
+    spark: SparkSession | None = None,
+    source: str | None = None,
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Scan profiles (and events) on Spark; returns the local engine's :class:`ScanResult`.
+
+    ``profiles`` and ``events`` are files, folders of part files or globs on any Hadoop file system
+    (local, ``hdfs://``, ``s3a://``). ``partition_bytes`` caps the bytes of input per partition
+    (``spark.sql.files.maxPartitionBytes`` for this scan), ``output_parquet`` a folder (any file
+    system) that receives ``assessments/``, ``campaigns/`` and ``summary/`` as Parquet.
+    """
+    from spycatcher.engine.spark_session import get_spark
+
+    progress = progress or _noop
+    spark = spark or get_spark(master)
+    conf = spark.conf
+    saved = conf.get("spark.sql.files.maxPartitionBytes", None)
+    if partition_bytes:
+        conf.set("spark.sql.files.maxPartitionBytes", str(int(partition_bytes)))
+    try:
+        return _scan(
+            spark,
+            profiles,
+            events,
+            scorer=scorer,
+            store=store,
+            as_of=as_of,
+            strict=strict,
+            detectors=detectors,
+            stage_options=stage_options or {},
+            find_campaigns=find_campaigns,
+            output_parquet=output_parquet,
+            source=source,
+            progress=progress,
+        )
+    finally:
+        if partition_bytes:
+            if saved is None:
+                conf.unset("spark.sql.files.maxPartitionBytes")
+            else:
+                conf.set("spark.sql.files.maxPartitionBytes", saved)
+
+
+def _display_names(given: str | Path, files: list[str]) -> list[str]:
+    """File names for error messages: the path as given when it is one file (as locally)."""
+    return [str(given)] if len(files) == 1 else list(files)
+
+
+def _scan(
+    spark: SparkSession,
+    profiles: str | Path,
+    events: str | Path | None,
+    *,
+    scorer: Scorer | None,
+    store: Any,
+    as_of: datetime | None,
+    strict: bool,
+    detectors: Sequence[Detector] | None,
+    stage_options: dict[str, Any],
+    find_campaigns: bool,
+    output_parquet: str | Path | None,
+    source: str | None,
+    progress: Progress,
+) -> ScanResult:
+    from spycatcher.graph.stage import GraphStage
+
+    t0 = time.perf_counter()
+    options = dict(stage_options)
+    local_input = "://" not in str(profiles) and not str(profiles).startswith("file:")
+    if local_input and "profiles_dir" not in options:
+        options["profiles_dir"] = str(Path(profiles).parent.resolve())
+    options["graph_scores_external"] = True
+    classes = stage_classes()
+    stages = [cls(options) for cls in classes]
+    partial = {k: v for k, v in options.items() if k not in DRIVER_ONLY_OPTIONS}
+    partial[PARTIAL] = True
+    graph = next((s for s in stages if isinstance(s, GraphStage)), None)
+
+    # 1. profiles: partial stages per partition, folded in file order
+    p_files = input_files(spark, profiles)
+    p_lines = read_lines(spark, p_files)
+    observed = _observe(spark, p_lines, "profiles", classes, partial, False)
+    rows = (
+        observed.where("kind = 0")
+        .select("part", "payload")
+        .toLocalIterator(prefetchPartitions=True)
+    )
+    p_phase = _merge_partials(rows, stages, _display_names(profiles, p_files))
+    observed.unpersist()
+    progress("profiles (pass 1)", p_phase.report.accepted)
+    if strict and p_phase.report.errors:
+        raise StrictModeError(p_phase.report.errors[0])
+
+    # 2. events, and the graph's ties
+    e_report = LoadReport()
+    latest = p_phase.latest
+    ties = None
+    e_observed = None
+    if events is not None:
+        e_files = input_files(spark, events)
+        e_lines = read_lines(spark, e_files)
+        e_observed = _observe(spark, e_lines, "events", classes, partial, graph is not None)
+        rows = (
+            e_observed.where("kind = 0")
+            .select("part", "payload")
+            .toLocalIterator(prefetchPartitions=True)
+        )
+        e_phase = _merge_partials(rows, stages, _display_names(events, e_files))
+        e_report = e_phase.report
+        if e_phase.latest is not None and (latest is None or e_phase.latest > latest):
+            latest = e_phase.latest
+        ties = e_observed.where("kind = 1").select("actor", "target")
+        progress("events", e_report.accepted)
+        if strict and e_report.errors:
+            raise StrictModeError(e_report.errors[0])
+    as_of = as_of or latest or datetime.now(UTC)
+
+    # 3. graph scores as DataFrame iterations, then every stage's finish on the driver
+    if graph is not None:
+        from spycatcher.engine.spark_graph import graph_scores
+
+        if ties is None:
+            ties = spark.createDataFrame([], "actor string, target string")
+        shuffle = int(spark.conf.get("spark.sql.shuffle.partitions", "8") or 8)
+        graph.use_scores(graph_scores(spark, ties, graph, shuffle))
+        progress("graph", 0)
+    if e_observed is not None:
+        e_observed.unpersist()
+    for st in stages:
+        st.finish(as_of)
+        progress(f"stage {st.name}", 0)
+
+    # 4-5. pass 2 on the workers, rows back in file order
+    dets = list(detectors) if detectors is not None else registered_detectors()
+    scorer = default_scorer(scorer)
+    bundle = spark.sparkContext.broadcast(
+        dumps(
+            {
+                "stages": stages,
+                "detectors": dets,
+                "scorer": scorer,
+                "as_of": as_of,
+                "find_campaigns": find_campaigns,
+            },
+        )
+    )
+    from pyspark import StorageLevel
+
+    assessed = p_lines.mapInArrow(lambda it: assess_partition(it, bundle), ASSESS_SCHEMA)
+    assessed = assessed.persist(StorageLevel.DISK_ONLY)
+    n_rows = assessed.count()
+    run_id = store.start_run("spark", source or str(profiles), scorer.name) if store else None
+    spill = _Spill()
+    levels: Counter[str] = Counter()
+    suspects: dict[str, tuple[bytes, SuspectTraits]] = {}
+    pending: list[dict[str, Any]] = []
+    for row in assessed.toLocalIterator(prefetchPartitions=True):
+        data = bytes(row["row"])
+        spill.write_encoded(row["id"], row["score"], data)
+        levels[row["level"]] += 1
+        if row["suspect"] is not None:
+            traits, raw = loads(bytes(row["suspect"]))
+            suspects[row["id"]] = (raw, traits)
+            if len(suspects) > MAX_SUSPECTS:  # the same rule as the local engine
+                weakest = min(suspects, key=lambda k: suspects[k][1].score)
+                del suspects[weakest]
+        if store is not None:
+            pending.append(orjson.loads(data))
+            if len(pending) >= STORE_CHUNK:
+                store.save_assessments(run_id, pending)
+                pending = []
+    if store is not None and pending:
+        store.save_assessments(run_id, pending)
+    progress("scoring", n_rows)
+
+    def member(pid: str) -> tuple[Profile, ProfileContext]:
+        raw, _t = suspects[pid]
+        p, err = parse_record(Profile, orjson.loads(raw), "", 0)
+        assert p is not None, err
+        ctx = ProfileContext(as_of=as_of)
+        for st in stages:
+            st.annotate(p, ctx)
+        return p, ctx
+
+    campaigns: list[dict[str, Any]] = []
+    if find_campaigns and suspects:
+        traits_sorted = [suspects[k][1] for k in sorted(suspects)]
+        campaigns = rescore_campaigns(
+            traits_sorted, member, as_of, dets, scorer, spill, levels, store, run_id
+        )
+    result = ScanResult(
+        p_phase.report, e_report, as_of, campaigns, levels, run_id, scorer.name, spill
+    )
+    if output_parquet is not None:
+        _write_parquet(spark, assessed, spill, n_rows, result, output_parquet)
+    assessed.unpersist()
+    if store is not None:
+        store.save_campaigns(run_id, campaigns)
+        store.finish_run(run_id, result.summary())
+    progress(f"done in {time.perf_counter() - t0:.1f}s", 0)
+    return result
+
+
+def _write_parquet(
+    spark: SparkSession,
+    assessed: DataFrame,
+    spill: _Spill,
+    n_rows: int,
+    result: ScanResult,
+    out: str | Path,
+) -> None:
+    """assessments/ (id, score, level, campaign_id, assessment JSON), campaigns/, summary/."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    base = assessed.select(
+        "id",
+        "score",
+        "level",
+        F.lit(None).cast("string").alias("campaign_id"),
+        F.col("row").cast("string").alias("assessment"),
+    )
+    if n_rows != len(spill.ids):  # an id twice in the input: the later record wins
+        order = Window.partitionBy("id").orderBy(F.col("_pos").desc())
+        base = (
+            base.withColumn("_pos", F.monotonically_increasing_id())
+            .withColumn("_n", F.row_number().over(order))
+            .where("_n = 1")
+            .drop("_pos", "_n")
+        )
+    updated = [
+        orjson.loads(line)
+        for line in _campaign_rows(spill, {m for c in result.campaigns for m in c["members"]})
+    ]
+    if updated:
+        upd = spark.createDataFrame(
+            [
+                (r["id"], float(r["score"]), r["level"], r["campaign_id"], orjson.dumps(r).decode())
+                for r in updated
+            ],
+            "id string, score double, level string, campaign_id string, assessment string",
+        )
+        base = base.join(F.broadcast(upd.select("id")), "id", "left_anti").unionByName(upd)
+    root = str(out).rstrip("/")
+    base.write.mode("overwrite").parquet(f"{root}/assessments")
+    campaigns = [(c["id"], orjson.dumps(c).decode()) for c in result.campaigns]
+    spark.createDataFrame(campaigns, "id string, campaign string").write.mode("overwrite").parquet(
+        f"{root}/campaigns"
+    )
+    spark.createDataFrame(
+        [(orjson.dumps(result.summary()).decode(),)], "summary string"
+    ).write.mode("overwrite").parquet(f"{root}/summary")
+
+
+def _campaign_rows(spill: _Spill, members: set[str]) -> list[bytes]:
+    """The spill's current (re-scored) rows of campaign members."""
+    spill.fh.flush()
+    out = []
+    with open(spill.path, "rb") as fh:
+        for pid in sorted(members):
+            fh.seek(spill.offsets[spill.pos[pid]])
+            out.append(fh.readline())
+    return out
