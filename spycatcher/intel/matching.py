@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -145,6 +146,7 @@ def fold(text: str) -> str:
 _NON_WORD = re.compile(r"[^\w\s]+", re.UNICODE)
 
 
+@lru_cache(maxsize=65_536)
 def name_key(name: str | None) -> str:
     """Folded, punctuation-free, token-sorted name: 'Li, Rachel (PhD)' -> 'li phd rachel'."""
     if not name:
@@ -517,6 +519,9 @@ def _anchors(node: dict[str, Any]) -> set[tuple[str, str]] | None:
             if None in vals:
                 return None
             return {("pdq", v.lower()) for v in node["values"]}
+        if facet == "name":
+            keys = {name_key(v) for v in node["values"]}
+            return None if "" in keys else {("name", k) for k in keys}
         if facet not in _EXACT:
             return None
         out: set[tuple[str, str]] = set()
@@ -556,6 +561,12 @@ def _anchors(node: dict[str, Any]) -> set[tuple[str, str]] | None:
     return None
 
 
+def _char_counts(text: str) -> np.ndarray:
+    """How often each character occurs, folded into 64 buckets (a bound for difflib)."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32) % 64
+    return np.bincount(codes, minlength=64).astype(np.uint16)
+
+
 class IntelIndex:
     """Indicators indexed for matching many profiles; see the module docstring."""
 
@@ -581,6 +592,11 @@ class IntelIndex:
             if pdq_values
             else None
         )
+        self.name_keys = sorted({k for kind, k in self.by_key if kind == "name"})
+        self._name_counts = (
+            np.stack([_char_counts(k) for k in self.name_keys]) if (self.name_keys) else None
+        )
+        self._name_lens = np.array([len(k) for k in self.name_keys], dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.indicators)
@@ -592,11 +608,26 @@ class IntelIndex:
         d = np.bitwise_count(np.bitwise_xor(self._pdq, q)).sum(axis=1)
         return [("pdq", self.pdq_keys[int(i)]) for i in np.flatnonzero(d <= PDQ_THRESHOLD)]
 
+    def _name_keys_near(self, key: str) -> list[tuple[str, str]]:
+        """Indicator names that *may* reach the similarity threshold with ``key``.
+
+        difflib's ratio is 2M / (len a + len b) with M at most the number of characters the two
+        strings share (its ``quick_ratio`` bound); counting characters in 64 buckets can only
+        raise that count, so the filter never drops a true match and the exact ratio decides.
+        """
+        if self._name_counts is None or not key:
+            return []
+        shared = np.minimum(self._name_counts, _char_counts(key)).sum(axis=1)
+        ok = 2 * shared >= NAME_THRESHOLD * (self._name_lens + len(key))
+        return [("name", self.name_keys[int(i)]) for i in np.flatnonzero(ok)]
+
     def candidates(self, facts: ProfileFacts) -> list[int]:
         found: set[int] = set(self.unanchored)
         keys: Iterable[tuple[str, str]] = facts.keys()
         if facts.pdq is not None:
             keys = [*keys, *self._pdq_keys_near(facts.pdq)]
+        if facts.name_key:
+            keys = [*keys, *self._name_keys_near(facts.name_key)]
         for key in keys:
             found.update(self.by_key.get(key, ()))
         return sorted(found)

@@ -216,7 +216,7 @@ class StixImporter:
         compiled: dict[str, Any] | None = None
         if otype == "indicator" and raw.get("pattern_type") == "stix":
             try:
-                compiled = compile_pattern(str(raw.get("pattern", "")))
+                compiled = compile_pattern(str(raw.get("pattern", "")), validated=True)
             except PatternError as exc:
                 report.reject(label, f"invalid pattern: {exc}", otype)
                 return None
