@@ -37,6 +37,21 @@ def _csv(path: Path, column: str) -> list[dict[str, object]]:
         return [{"text": row.get(column) or "", "gray": False} for row in rows]
 
 
+def _synth_texts(net: Path) -> list[dict[str, object]]:
+    """Distinct invitation notes and messages sent by genuine accounts of a synthetic network."""
+    from spycatcher.io.records import read_events, read_profiles
+
+    genuine = {p.id for p in read_profiles(net / "profiles.jsonl") if p.label == "genuine"}
+    seen: set[str] = set()
+    out: list[dict[str, object]] = []
+    for e in read_events(net / "events.jsonl"):
+        text = e.text
+        if e.type in ("invitation", "message") and text and e.actor in genuine and text not in seen:
+            seen.add(text)
+            out.append({"text": text, "gray": False})
+    return out
+
+
 def _embeddings(
     benign: list[dict[str, object]],
     lures: list[dict[str, object]],
@@ -70,6 +85,12 @@ def main() -> None:
     ap.add_argument("--benign", type=Path, default=HERE / "corpora" / "benign_messages.jsonl")
     ap.add_argument("--benign-csv", type=Path, default=None)
     ap.add_argument("--column", default="text")
+    ap.add_argument(
+        "--synth-net",
+        type=Path,
+        default=None,
+        help="a spycatcher synth output: benign = texts sent by accounts labelled genuine",
+    )
     ap.add_argument("--lures", type=Path, default=HERE / "corpora" / "lure_messages.jsonl")
     ap.add_argument("--paraphrases", type=Path, default=HERE / "corpora" / "lure_paraphrases.jsonl")
     ap.add_argument("--show", type=int, default=10, help="false positives to print")
@@ -80,7 +101,12 @@ def main() -> None:
     )
     args = ap.parse_args()
 
-    if args.benign_csv is not None:
+    if args.synth_net is not None:
+        if not (args.synth_net / "events.jsonl").exists():
+            print(json.dumps({"skipped": f"{args.synth_net} has no events.jsonl"}))
+            return
+        benign = _synth_texts(args.synth_net)
+    elif args.benign_csv is not None:
         if not args.benign_csv.exists():
             print(json.dumps({"skipped": f"{args.benign_csv} not found"}))
             return

@@ -199,3 +199,11 @@ def test_gates_never_hide_a_match() -> None:
     ungated = LureMatcher(cache_size=0, use_gates=False)
     for text in texts:
         assert gated.hits(text) == ungated.hits(text), text
+
+
+def test_lexicon_uses_optional_separators_correctly() -> None:
+    """``{S}?`` would mean "one or more, lazily", not "optional": optional is ``{O}``."""
+    from importlib import resources
+
+    text = resources.files("spycatcher.text").joinpath("lures.toml").read_text(encoding="utf-8")
+    assert "{S}?" not in text
