@@ -20,7 +20,8 @@ runner = CliRunner()
 
 def run(*args: str) -> tuple[int, str]:
     res = runner.invoke(app, list(args))
-    return res.exit_code, res.output + (res.stderr if res.stderr_bytes is not None else "")
+    text = res.output + (res.stderr if res.stderr_bytes is not None else "")
+    return res.exit_code, text if "--json" in args else " ".join(text.split())  # Rich wraps
 
 
 def test_intel_cli(tmp_path: Path) -> None:
