@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 
 from spycatcher.graph.scores import GraphScores, assemble_scores, clean_seeds
 from spycatcher.graph.sybilrank import sybilrank_iterations
@@ -40,19 +40,24 @@ if TYPE_CHECKING:
     from spycatcher.graph.stage import GraphStage
 
 
+def _frame(spark: SparkSession, columns: dict[str, np.ndarray | list[str]]) -> DataFrame:
+    """A DataFrame from driver-side columns, through Arrow."""
+    return spark.createDataFrame(pa.table(columns))
+
+
 def _vector(spark: SparkSession, values: np.ndarray) -> DataFrame:
     """(idx, r) rows for the non-zero entries of a vector."""
     idx = np.flatnonzero(values)
-    pdf = pd.DataFrame({"idx": idx.astype(np.int64), "r": values[idx].astype(np.float64)})
-    return spark.createDataFrame(pdf, schema="idx long, r double")
+    return _frame(spark, {"idx": idx.astype(np.int64), "r": values[idx].astype(np.float64)})
 
 
 def _collect(df: DataFrame, n: int, column: str = "r") -> np.ndarray:
     """A (idx, value) DataFrame as a dense numpy vector of length n (zeros elsewhere)."""
     out = np.zeros(n, dtype=np.float64)
-    pdf: pd.DataFrame = df.select("idx", column).toPandas()  # type: ignore[assignment]
-    if len(pdf):
-        out[pdf["idx"].to_numpy(dtype=np.int64)] = pdf[column].to_numpy(dtype=np.float64)
+    table = df.select("idx", column).toArrow()
+    if table.num_rows:
+        idx = table.column("idx").to_numpy().astype(np.int64)
+        out[idx] = table.column(column).to_numpy().astype(np.float64)
     return out
 
 
@@ -85,10 +90,7 @@ class SparkGraph:
         self.spark = spark
         self.n = len(ids)
         self.broadcast = self.n <= broadcast_nodes
-        nodes = spark.createDataFrame(
-            pd.DataFrame({"id": ids, "idx": np.arange(self.n, dtype=np.int64)}),
-            schema="id string, idx long",
-        )
+        nodes = _frame(spark, {"id": ids, "idx": np.arange(self.n, dtype=np.int64)})
         u = nodes.withColumnRenamed("id", "actor").withColumnRenamed("idx", "u")
         v = nodes.withColumnRenamed("id", "target").withColumnRenamed("idx", "v")
         pairs = (
@@ -105,15 +107,14 @@ class SparkGraph:
         deg = both.groupBy("src").count().select(F.col("src").alias("idx"), "count")
         self.degree = _collect(deg.select("idx", F.col("count").cast("double").alias("r")), self.n)
         # scipy: P = A scaled by 1/deg(source); M = A scaled by h/deg(destination)
-        inv = spark.createDataFrame(
-            pd.DataFrame(
-                {
-                    "idx": np.flatnonzero(self.degree).astype(np.int64),
-                    "inv": 1.0 / self.degree[self.degree > 0],
-                    "scar": HOMOPHILY / self.degree[self.degree > 0],
-                }
-            ),
-            schema="idx long, inv double, scar double",
+        linked = self.degree > 0
+        inv = _frame(
+            spark,
+            {
+                "idx": np.flatnonzero(linked).astype(np.int64),
+                "inv": 1.0 / self.degree[linked],
+                "scar": HOMOPHILY / self.degree[linked],
+            },
         )
         src_inv = inv.select(F.col("idx").alias("src"), F.col("inv").alias("inv_src"))
         dst_scar = inv.select(F.col("idx").alias("dst"), F.col("scar").alias("scar_dst"))
