@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import orjson
 import pytest
+from scoring_data import FAST, make_profiles, write
 
 from spycatcher.scoring.dataset import blank_fields, collect, events_beside
 from spycatcher.scoring.evaluate import cross_validate, evaluate
 from spycatcher.scoring.model import (
     ModelFileError,
-    TrainConfig,
     TrainedScorer,
     load_model,
     load_model_file,
@@ -27,39 +27,6 @@ from spycatcher.scoring.model import (
 )
 from spycatcher.scoring.splits import group_ids, stratified_folds
 from spycatcher.scoring.train import train, train_on
-
-FAST = TrainConfig(rounds=40, bags=2, calibration_folds=3, learning_rate=0.1, threads=1)
-
-
-def make_profiles(n: int = 240, seed: int = 0) -> list[dict]:
-    rng = np.random.default_rng(seed)
-    out = []
-    for i in range(n):
-        fake = i % 3 == 0
-        followers = int(rng.lognormal(2.0 if fake else 4.5, 1.0))
-        following = int(rng.lognormal(6.0 if fake else 5.0, 0.8))
-        rec = {
-            "id": f"u{i}",
-            "platform": "twitter",
-            "name": f"User {i}",
-            "summary": None if fake and rng.random() < 0.5 else "Reads, writes, walks the dog.",
-            "created_at": f"{2009 + int(rng.integers(0, 5))}-03-01",
-            "counts": {
-                "followers": followers,
-                "following": following,
-                "posts": int(rng.lognormal(2.0 if fake else 5.0, 1.5)),
-            },
-            "features": {"lang": ("en" if fake else "it") if rng.random() < 0.9 else "fr"},
-            "label": "fake" if fake else "genuine",
-            "campaign": f"c{(i // 3) % 12}" if fake else None,
-        }
-        out.append(rec)
-    return out
-
-
-def write(path: Path, recs: list[dict]) -> Path:
-    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in recs))
-    return path
 
 
 @pytest.fixture(scope="module")

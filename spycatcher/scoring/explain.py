@@ -98,8 +98,6 @@ def describe(column: str, value: float) -> str:
     """The feature and its value for this profile, in words (``value`` NaN means not given)."""
     name = label(column)
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        if column.startswith("feature:") and "=" in column:
-            return f"{name}: not given"
         return f"{name}: not given"
     kind, _, rest = column.partition(":")
     if kind == "sig":

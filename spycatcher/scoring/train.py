@@ -84,12 +84,25 @@ def train(
 def decided_labels(store: Any) -> dict[tuple[str, str], str]:
     """(platform, profile id) -> the latest fake/genuine decision people recorded.
 
-    Empty when the store has no ``decisions`` table (a store the review workflow never used).
+    The review workflow defines what counts (``spycatcher.review.decisions.training_labels``:
+    the latest decision per profile, so an appeal that reinstated a profile makes it genuine);
+    this reads it, keeps only fake/genuine, and is empty when the store has no ``decisions``
+    table (a store the review workflow never used).
     """
-    from sqlalchemy import inspect, select
+    from sqlalchemy import inspect
 
     if not inspect(store.engine).has_table("decisions"):
         return {}
+    try:
+        from spycatcher.review.decisions import training_labels
+    except ImportError:  # an older review package: read the table the same way
+        return _latest_decisions(store)
+    return {k: v for k, v in training_labels(store).items() if v in DECISION_LABELS}
+
+
+def _latest_decisions(store: Any) -> dict[tuple[str, str], str]:
+    from sqlalchemy import select
+
     from spycatcher.store.review import DecisionRow
 
     out: dict[tuple[str, str], str] = {}
