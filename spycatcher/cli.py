@@ -149,6 +149,9 @@ def scan(
     chunk_size: Annotated[int, typer.Option(help="profiles per chunk")] = 5_000,
     as_of: Annotated[str | None, typer.Option(help="reference date, ISO 8601")] = None,
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+    sensitive_config: Annotated[
+        Path | None, typer.Option(help="TOML of sensitive organisations and sectors")
+    ] = None,
 ) -> None:
     """Scan profiles (and events), rank suspects with reasons, store the assessments.
 
@@ -185,6 +188,9 @@ def scan(
                 scorer=_make_scorer(model),
                 store=store,
                 progress=cb,
+                stage_options=(
+                    {"sensitive_config": str(sensitive_config)} if sensitive_config else {}
+                ),
             )
             try:
                 result = run_scan(profiles, events, opts)

@@ -235,7 +235,11 @@ def observe(
     opts = options or ScanOptions()
     progress = opts.progress or _noop
     profiles_path = Path(profiles_path)
-    stage_options = {"profiles_dir": str(profiles_path.parent.resolve()), **opts.stage_options}
+    stage_options: dict[str, Any] = {"profiles_dir": str(profiles_path.parent.resolve())}
+    if opts.store is not None:
+        # stages that read the store (photo hash bank, intelligence) get the scan's own store
+        stage_options["store"] = opts.store
+    stage_options.update(opts.stage_options)
     stages = list(opts.stages) if opts.stages is not None else build_stages(stage_options)
 
     p_report = LoadReport()
