@@ -15,7 +15,10 @@ For each graph size, one seeded heavy-tailed graph (Chung-Lu, degree exponent 2.
   values), and igraph's time is divided by that iteration count ("time per equivalent step").
 
 Graph construction is timed separately for each peer and excluded from the per-step figures.
-Times are the best of ``--repeats`` runs.
+The peers run interleaved, one after another in each of ``--repeats`` rounds, so that load from
+other jobs on a shared machine falls on all of them alike; each one's best time is kept, both as
+CPU seconds of this process (every peer is single-threaded, so this is the load-independent figure
+and the one the ratios use first) and as wall-clock seconds.
 
     .venv/bin/python bench/bench_trust.py --edges 1000000 10000000
     .venv/bin/python bench/bench_trust.py --edges 1000000 --json out.json
@@ -33,6 +36,8 @@ import resource
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -80,14 +85,35 @@ def heavy_tailed_graph(
     return key // n, key % n, n
 
 
-def best_of(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    best, out = float("inf"), None
+@dataclass
+class Timing:
+    """Best wall-clock and best CPU seconds over the repeats (and the last result)."""
+
+    wall: float = float("inf")
+    cpu: float = float("inf")
+    result: Any = None
+
+    def per(self, steps: int) -> dict[str, float]:
+        return {"wall_s": self.wall / steps, "cpu_s": self.cpu / steps}
+
+
+def measure(fn: Callable[[], Any], into: Timing) -> None:
+    gc.collect()
+    w0, c0 = time.perf_counter(), time.process_time()
+    out = fn()
+    into.cpu = min(into.cpu, time.process_time() - c0)
+    into.wall = min(into.wall, time.perf_counter() - w0)
+    into.result = out
+
+
+def interleaved(peers: dict[str, Callable[[], Any]], repeats: int) -> dict[str, Timing]:
+    """Run every peer once per round, ``repeats`` rounds, so that load on a shared machine
+    falls on all of them alike; keep each one's best wall and CPU time."""
+    out = {name: Timing() for name in peers}
     for _ in range(repeats):
-        gc.collect()
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+        for name, fn in peers.items():
+            measure(fn, out[name])
+    return out
 
 
 def power_pagerank(
@@ -110,34 +136,6 @@ def power_pagerank(
     return x, max_iter
 
 
-def time_igraph(
-    u: np.ndarray, v: np.ndarray, n: int, adj: sp.csr_matrix, repeats: int
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """igraph's PageRank (PRPACK) against our power PageRank run to the same answer."""
-    import igraph as ig
-
-    t0 = time.perf_counter()
-    graph = ig.Graph(n=n, edges=np.column_stack([u, v]).tolist(), directed=False)
-    build = time.perf_counter() - t0
-    t_ig, pr_ig = best_of(lambda: graph.pagerank(damping=DAMPING), repeats)
-    t_pw, (pr_ours, iters) = best_of(lambda: power_pagerank(adj), repeats)
-    diff = float(np.abs(np.asarray(pr_ig) - pr_ours).max())
-    print(
-        f"igraph     {t_ig:8.3f} s (PRPACK) = {t_ig / iters * 1e3:8.2f} ms per equivalent step "
-        f"(our power PageRank: {iters} steps, {t_pw:.3f} s, max |diff| {diff:.1e})",
-        flush=True,
-    )
-    ig_out = {
-        "version": ig.__version__,
-        "build_s": build,
-        "prpack_total_s": t_ig,
-        "equivalent_steps": iters,
-        "per_equivalent_step_s": t_ig / iters,
-        "max_abs_diff_vs_ours": diff,
-    }
-    return ig_out, {"total_s": t_pw, "steps": iters, "per_step_s": t_pw / iters}
-
-
 def time_networkx(u: np.ndarray, v: np.ndarray, n: int, k: int, repeats: int) -> dict[str, Any]:
     """networkx.pagerank stopped after exactly k steps (max_iter=k, tol=0 makes it raise then)."""
     import networkx as nx
@@ -152,28 +150,34 @@ def time_networkx(u: np.ndarray, v: np.ndarray, n: int, k: int, repeats: int) ->
         with contextlib.suppress(nx.PowerIterationFailedConvergence):
             nx.pagerank(graph, alpha=DAMPING, max_iter=k, tol=0.0)
 
-    t_nx, _ = best_of(k_steps, repeats)
-    t_conv, _ = best_of(
-        lambda: nx.to_scipy_sparse_array(graph, nodelist=list(graph), dtype=float), repeats
-    )
-    iterate = max(0.0, t_nx - t_conv)
-    print(
-        f"networkx   {t_nx / k * 1e3:8.2f} ms/step (incl. its conversion {t_conv:.2f} s; "
-        f"{iterate / k * 1e3:.2f} ms/step without)",
-        flush=True,
-    )
-    return {
+    def convert() -> None:
+        nx.to_scipy_sparse_array(graph, nodelist=list(graph), dtype=float)
+
+    t = interleaved({"pagerank": k_steps, "conversion": convert}, repeats)
+    pr, conv = t["pagerank"], t["conversion"]
+    out = {
         "version": nx.__version__,
         "build_s": build,
-        "total_s": t_nx,
-        "per_step_s": t_nx / k,
-        "conversion_s": t_conv,
-        "per_step_excluding_conversion_s": iterate / k,
+        "total_wall_s": pr.wall,
+        "total_cpu_s": pr.cpu,
+        "per_step": pr.per(k),
+        "conversion_wall_s": conv.wall,
+        "conversion_cpu_s": conv.cpu,
+        "per_step_excluding_conversion_cpu_s": max(0.0, pr.cpu - conv.cpu) / k,
         "repeats": repeats,
     }
+    print(
+        f"networkx   {pr.cpu / k * 1e3:9.2f} ms CPU/step (incl. its conversion, "
+        f"{conv.cpu:.2f} s CPU; {out['per_step_excluding_conversion_cpu_s'] * 1e3:.2f} ms/step "
+        f"without)",
+        flush=True,
+    )
+    return out
 
 
 def run(edges: int, repeats: int, networkx_max_edges: int, seed: int) -> dict[str, Any]:
+    import igraph as ig
+
     out: dict[str, Any] = {"edges_requested": edges}
     t0 = time.perf_counter()
     u, v, n = heavy_tailed_graph(edges, seed=seed)
@@ -191,42 +195,82 @@ def run(edges: int, repeats: int, networkx_max_edges: int, seed: int) -> dict[st
     fakes = rng.choice(n, max(5, n // 5000), replace=False)
     print(f"\n== {out['edges']:,} edges, {n:,} nodes, k = {k} steps", flush=True)
 
-    # spycatcher SybilRank: transition matrix once (setup), then k mat-vecs
-    t_setup, p = best_of(lambda: transition_matrix(adj, deg), repeats)
-    t_sr, _ = best_of(lambda: sybilrank(adj, seeds, iterations=k, transition=p), repeats)
-    out["sybilrank"] = {"setup_s": t_setup, "total_s": t_sr, "per_step_s": t_sr / k}
-    t_sc, _ = best_of(lambda: sybilscar(adj, seeds, fakes, iterations=ITERATIONS), repeats)
-    out["sybilscar"] = {"total_s": t_sc, "per_step_s": t_sc / ITERATIONS, "steps": ITERATIONS}
+    t0 = time.perf_counter()
+    graph = ig.Graph(n=n, edges=np.column_stack([u, v]).tolist(), directed=False)
+    out["igraph_build_s"] = time.perf_counter() - t0
+    p = transition_matrix(adj, deg)  # SybilRank's one-off setup, timed below on its own
+    t = interleaved(
+        {
+            "sybilrank": lambda: sybilrank(adj, seeds, iterations=k, transition=p),
+            "sybilrank_setup": lambda: transition_matrix(adj, deg),
+            "sybilscar": lambda: sybilscar(adj, seeds, fakes, iterations=ITERATIONS),
+            "power_pagerank": lambda: power_pagerank(adj),
+            "igraph": partial(graph.pagerank, damping=DAMPING),
+        },
+        repeats,
+    )
+    del graph
+    _, iters = t["power_pagerank"].result
+    diff = float(np.abs(np.asarray(t["igraph"].result) - t["power_pagerank"].result[0]).max())
+    out["sybilrank"] = {
+        "total_wall_s": t["sybilrank"].wall,
+        "total_cpu_s": t["sybilrank"].cpu,
+        "per_step": t["sybilrank"].per(k),
+        "setup_cpu_s": t["sybilrank_setup"].cpu,
+    }
+    out["sybilscar"] = {
+        "steps": ITERATIONS,
+        "total_wall_s": t["sybilscar"].wall,
+        "total_cpu_s": t["sybilscar"].cpu,
+        "per_step": t["sybilscar"].per(ITERATIONS),
+    }
+    out["power_pagerank"] = {
+        "steps": iters,
+        "total_wall_s": t["power_pagerank"].wall,
+        "total_cpu_s": t["power_pagerank"].cpu,
+        "per_step": t["power_pagerank"].per(iters),
+    }
+    out["igraph"] = {
+        "version": ig.__version__,
+        "prpack_total_wall_s": t["igraph"].wall,
+        "prpack_total_cpu_s": t["igraph"].cpu,
+        "equivalent_steps": iters,
+        "per_equivalent_step": t["igraph"].per(iters),
+        "max_abs_diff_vs_ours": diff,
+    }
+    sr, sc, ig_step = (
+        out["sybilrank"]["per_step"],
+        out["sybilscar"]["per_step"],
+        out["igraph"]["per_equivalent_step"],
+    )
     print(
-        f"sybilrank  {t_sr / k * 1e3:8.2f} ms/step   "
-        f"sybilscar {t_sc / ITERATIONS * 1e3:8.2f} ms/step",
+        f"sybilrank  {sr['cpu_s'] * 1e3:9.2f} ms CPU/step ({sr['wall_s'] * 1e3:.2f} wall)\n"
+        f"sybilscar  {sc['cpu_s'] * 1e3:9.2f} ms CPU/step ({sc['wall_s'] * 1e3:.2f} wall)\n"
+        f"igraph     {ig_step['cpu_s'] * 1e3:9.2f} ms CPU per equivalent step "
+        f"(PRPACK {t['igraph'].cpu:.2f} s CPU; our power PageRank to the same answer: "
+        f"{iters} steps, {t['power_pagerank'].cpu:.2f} s CPU; max |diff| {diff:.1e})",
         flush=True,
     )
-
-    # igraph PRPACK vs our power PageRank to the same answer
-    out["igraph"], out["power_pagerank"] = time_igraph(u, v, n, adj, repeats)
     gc.collect()
 
-    # networkx public pagerank at exactly k steps
     if out["edges"] <= networkx_max_edges:
         out["networkx"] = time_networkx(u, v, n, k, 1 if out["edges"] > 2_000_000 else repeats)
         gc.collect()
 
-    sr = out["sybilrank"]["per_step_s"]
-    out["ratios"] = {"sybilrank_vs_igraph": sr / out["igraph"]["per_equivalent_step_s"]}
-    out["ratios"]["sybilscar_vs_igraph"] = (
-        out["sybilscar"]["per_step_s"] / out["igraph"]["per_equivalent_step_s"]
-    )
-    out["ratios"]["pagerank_to_same_answer_vs_igraph"] = (
-        out["power_pagerank"]["total_s"] / out["igraph"]["prpack_total_s"]
-    )
-    if "networkx" in out:
-        out["ratios"]["networkx_vs_sybilrank"] = out["networkx"]["per_step_s"] / sr
-        out["ratios"]["networkx_vs_sybilscar"] = (
-            out["networkx"]["per_step_s"] / out["sybilscar"]["per_step_s"]
-        )
+    ratios = {}
+    for clock in ("cpu_s", "wall_s"):
+        tag = clock.removesuffix("_s")
+        ratios[f"sybilrank_vs_igraph_{tag}"] = sr[clock] / ig_step[clock]
+        ratios[f"sybilscar_vs_igraph_{tag}"] = sc[clock] / ig_step[clock]
+        if "networkx" in out:
+            nx_step = out["networkx"]["per_step"][clock]
+            ratios[f"networkx_vs_sybilrank_{tag}"] = nx_step / sr[clock]
+            ratios[f"networkx_vs_sybilscar_{tag}"] = nx_step / sc[clock]
+    ratios["pagerank_same_answer_vs_igraph_cpu"] = t["power_pagerank"].cpu / t["igraph"].cpu
+    out["ratios"] = ratios
     out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print("ratios", {k: round(v, 3) for k, v in out["ratios"].items()}, flush=True)
+    out["load_average"] = os.getloadavg()
+    print("ratios", {k: round(v, 3) for k, v in ratios.items()}, flush=True)
     return out
 
 
@@ -240,7 +284,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", default=None, help="write all figures here")
     args = ap.parse_args()
-    results = {"machine": machine(), "runs": []}
+    results: dict[str, Any] = {"machine": machine(), "runs": []}
     print(results["machine"])
     for e in args.edges:
         results["runs"].append(run(e, args.repeats, args.networkx_max_edges, args.seed))

@@ -24,14 +24,19 @@ creation burst      0.5     accounts created within ``BURST_DAYS`` of each other
                             they are colleagues at a real employer (a cohort joins together)
 ==================  ======  ============================================================
 
-A pair is linked at 1.0, and only if it shares something its members *made or did* (a photo,
-contact details, wording, a website, targets): an employer and a creation date are context that
-adds weight, never a link on their own. So a campaign forms from one strong link or two weak
-ones, never from one weak coincidence, and never from context alone: colleagues at a small firm
-who joined the same week, or suspects at one big employer, stay apart. Campaigns are the
-connected components of linked suspects, with at least two members. Keys shared by too many suspects
-(``MAX_BUCKET``: a default avatar, a webmail domain) are not evidence of one operator and are
-skipped.
+A pair is linked at 1.0, and a weakly linked pair only if it shares something its members *made
+or did* (wording, a website, targets): an employer and a creation date are context that adds
+weight, never a link on their own. So a campaign forms from one strong link or two weak ones,
+never from one weak coincidence, and never from context alone: colleagues at a small firm who
+joined the same week, or suspects at one big employer, stay apart. Keys shared by too many
+suspects (``MAX_BUCKET``: a default avatar, a webmail domain) are not evidence of one operator and
+are skipped.
+
+Strong links join suspects at once. Weakly linked groups then merge by average linkage (at least
+``MERGE_SHARE`` of their member pairs linked), so two established groups do not chain together
+through one coincidental pair; and two groups that each present a different confirmed front never
+merge, since one operator runs several campaigns from the same scripts and target lists, each
+behind its own front. Campaigns have at least two members.
 
 A campaign's score combines its members' scores with how strongly they are tied together; the
 :class:`CampaignDetector` raises ``campaign.*`` signals from it when the engine re-scores members,
