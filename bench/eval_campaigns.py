@@ -18,7 +18,10 @@ campaign that merges unrelated suspects loses purity):
 * member recall: the share of true campaign members (among suspects) placed in a predicted
   campaign whose most common true campaign is theirs; ``end_to_end_recall`` divides by all true
   campaign members instead;
-* ARI: adjusted Rand index between predicted and true groupings of the suspects.
+* ARI: adjusted Rand index between predicted and true groupings of the suspects (it also
+  counts a campaign found in two halves as an error, which member recall does not);
+* split and impure campaigns: true campaigns spread over several predicted ones, and predicted
+  campaigns holding suspects from more than one true campaign (or none).
 
     .venv/bin/python bench/eval_campaigns.py --profiles 50000 --seed 5 --mode oracle scan
 """
@@ -81,6 +84,11 @@ def recovery_metrics(
         "member_recall": recovered / len(in_campaign) if in_campaign else float("nan"),
         "end_to_end_recall": recovered / all_members if all_members else float("nan"),
         "ari": adjusted_rand_score(t_labels, p_labels) if suspects else float("nan"),
+        "split_campaigns": sum(
+            1
+            for c in true_campaigns
+            if len({pred_of[s] for s in in_campaign if truth[s] == c and s in pred_of}) > 1
+        ),
         "impure_campaigns": sum(
             1
             for gi, members in enumerate(groups)
