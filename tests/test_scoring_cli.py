@@ -19,7 +19,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("cli")
     data = write(folder / "labelled.jsonl", make_profiles(150, seed=5))
     model = folder / "model.zip"
-    result = CliRunner().invoke(app, ["train", str(data), "--model", str(model)])
+    fast = ["--rounds", "60", "--bags", "2"]
+    result = CliRunner().invoke(app, ["train", str(data), "--model", str(model), *fast])
     assert result.exit_code == 0, result.output
     assert "CV" in result.output and model.exists()
     return data, model
@@ -41,7 +42,8 @@ def test_evaluate_a_model_and_cross_validate_without_a_field(files: tuple[Path, 
     )
     assert trained["scorer"].startswith("model") and trained["roc_auc"] > 0.9
     result = runner.invoke(
-        app, ["evaluate", str(data), "--cv", "3", "--exclude-features", "lang", "--json"]
+        app,
+        ["evaluate", str(data), "--cv", "3", "--exclude-features", "lang", "--json", "--bags", "2"],
     )
     assert result.exit_code == 0, result.output
     cv = json.loads(result.stdout)

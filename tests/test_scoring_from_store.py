@@ -77,7 +77,7 @@ def test_train_from_store_through_the_cli(tmp_path: Path):
     store = _store(tmp_path)
     model = tmp_path / "m.zip"
     result = CliRunner().invoke(
-        app, ["train", "--from-store", "--db", store.url, "--model", str(model)]
+        app, ["train", "--from-store", "--db", store.url, "--model", str(model), "--bags", "2"]
     )
     assert result.exit_code == 0, result.output
     meta = load_model_file(model).metadata

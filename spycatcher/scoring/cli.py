@@ -66,6 +66,10 @@ def train(
         str | None, typer.Option(help="comma-separated features or fields to leave out")
     ] = None,
     seed: Annotated[int, typer.Option(help="random seed")] = 0,
+    rounds: Annotated[int, typer.Option(help="boosting rounds per booster")] = 400,
+    bags: Annotated[
+        int | None, typer.Option(help="boosters averaged (default: 5, 3 or 1 by data size)")
+    ] = None,
 ) -> None:
     """Train a calibrated, explainable model from labelled profiles (the 'label' field).
 
@@ -75,7 +79,7 @@ def train(
     from spycatcher.scoring.train import train as run_train
     from spycatcher.scoring.train import train_from_store
 
-    config = TrainConfig(seed=seed)
+    config = TrainConfig(seed=seed, rounds=rounds, bags=bags)
     exclude = _names(exclude_features)
     try:
         if from_store:
@@ -121,6 +125,8 @@ def evaluate(
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     seed: Annotated[int, typer.Option(help="random seed for the folds")] = 0,
+    rounds: Annotated[int, typer.Option(help="boosting rounds per booster (--cv)")] = 400,
+    bags: Annotated[int | None, typer.Option(help="boosters averaged (--cv)")] = None,
 ) -> None:
     """Measure a scorer on labelled profiles: ROC-AUC, PR-AUC, TPR at 1%/5% FPR, Brier.
 
@@ -137,7 +143,7 @@ def evaluate(
             cv=cv,
             exclude=_names(exclude_features),
             events=events,
-            config=TrainConfig(seed=seed),
+            config=TrainConfig(seed=seed, rounds=rounds, bags=bags),
             seed=seed,
         )
     except (ValueError, ModelFileError) as exc:

@@ -101,8 +101,9 @@ class TrainConfig:
     #: targets 0 and 1 become s/2 and 1 - s/2 (cross-entropy objective): a mislabelled or
     #: indistinguishable example can then pull the trees only so far (see train_model)
     label_smoothing: float = 0.1
-    #: boosters averaged (each with its own seed)
-    bags: int = 5
+    #: boosters averaged, each with its own seed; None: 5 below 5,000 rows (where averaging
+    #: out the randomness of small data pays), 3 below 50,000, then 1
+    bags: int | None = None
     #: folds for the out-of-fold margins that calibrate the model and give its CV metrics
     calibration_folds: int = 5
     monotone_signals: bool = True
@@ -134,6 +135,11 @@ class TrainConfig:
             "verbose": -1,
         }
 
+    def n_bags(self, n_rows: int) -> int:
+        if self.bags is not None:
+            return max(1, self.bags)
+        return 5 if n_rows < 5_000 else (3 if n_rows < 50_000 else 1)
+
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
@@ -153,13 +159,13 @@ def fit_boosters(
     config: TrainConfig,
     monotone: Sequence[int] | None = None,
 ) -> list[Any]:
-    """``config.bags`` LightGBM boosters on the same rows, each with its own seed."""
+    """``config.n_bags`` LightGBM boosters on the same rows, each with its own seed."""
     import lightgbm as lgb
 
     out = []
     s = config.label_smoothing
     target = y * (1.0 - s) + s / 2.0 if s else y
-    for bag in range(config.bags):
+    for bag in range(config.n_bags(len(y))):
         params = config.params(len(y), config.seed * 1000 + bag)
         if monotone is not None and any(monotone):
             params["monotone_constraints"] = list(monotone)
