@@ -144,7 +144,9 @@ def test_explanations_in_words():
     assert group_of("sig:photo.reused") == "photo.reused"
     assert group_of("feature:lang=en") == "feature:lang"
     assert describe("count:followers", math.log1p(1937)) == "number of followers: 1,937"
-    assert "following for each of the followers" in describe("ratio:following/followers", 2.0)
+    assert (
+        describe("ratio:following/followers", math.log(7.0)) == "ratio of following to followers: 7"
+    )
     assert describe("account:created_year", 2012.0) == "account created in 2012"
     assert describe("feature:lang=en", 1.0) == "lang: en"
     assert "not given" in describe("summary:length", float("nan"))

@@ -135,9 +135,14 @@ def test_explanations_name_features_and_add_up(data_file: Path, model_file: Path
     assert "model.pattern" in names  # generic features, said in words
     pattern = next(s for s in a.signals if s.name == "model.pattern")
     assert "log-odds" in pattern.evidence and pattern.advice
+    assert pattern.evidence.startswith("Weighed most: ")
     # detector signals keep their evidence and their own contribution
     ratio = next(s for s in a.signals if s.name == "profile.follow_ratio")
     assert "Follows" in ratio.evidence and a.contributions["profile.follow_ratio"] > 0
+    # a signal that did not fire is named as absent, never as if it had been raised
+    low = min(seen.values(), key=lambda t: t[3].score)[3]
+    absent = {k: v for k, v in low.contributions.items() if k.startswith("absent:")}
+    assert absent and not any(k[len("absent:") :] in {s.name for s in low.signals} for k in absent)
     # contributions (plus the baseline) add up to the calibrated log-odds
     from spycatcher.scoring.features import extract
 

@@ -82,7 +82,7 @@ def label(column: str) -> str:
         return f"number of {rest.replace('_', ' ')}"
     if kind == "ratio":
         a, _, b = rest.partition("/")
-        return f"{a.replace('_', ' ')} for each of the {b.replace('_', ' ')}"
+        return f"ratio of {a.replace('_', ' ')} to {b.replace('_', ' ')}"
     if kind == "rate":
         return f"{rest.split('/', 1)[0].replace('_', ' ')} per day since the account was made"
     if kind in _TEXT_PARTS:

@@ -60,6 +60,8 @@ MAX_MEMBERS = 64
 #: reasons listed per profile; the rest are summed into one "other features" entry
 TOP_REASONS = 12
 OTHER_REASONS = "model.other_features"
+#: prefix of the contribution of a signal the model knows that did not fire
+ABSENT_PREFIX = "absent:"
 
 MODEL_SPECS = (
     SignalSpec(
@@ -283,13 +285,21 @@ class TrainedScorer:
         self.name = f"model:{fp}" if fp else "model"
 
     def explain(self, x: np.ndarray) -> tuple[float, dict[str, float], list[tuple[str, float]]]:
-        """(calibrated log-odds, contribution per reason, (column, contribution) most first)."""
+        """(calibrated log-odds, contribution per reason, (column, contribution) most first).
+
+        Reasons are signal names (``profile.follow_ratio``), ``absent:<signal>`` when a signal
+        the model knows did not fire, a categorical feature's name for all its one-hot columns
+        (``feature:lang``), and generic feature names (``ratio:following/followers``).
+        """
         contrib = self.model.contributions(x[None, :])[0]
         logit = float(contrib.sum())
         by_reason: dict[str, float] = {}
-        for col, c in zip(self.model.manifest.columns, contrib[:-1], strict=True):
+        for i, (col, c) in enumerate(zip(self.model.manifest.columns, contrib[:-1], strict=True)):
             if c != 0.0:
                 key = group_of(col)
+                if col.startswith("sig:") and x[i] == 0.0:
+                    # the detector looked and did not raise it: that, too, moves the score
+                    key = ABSENT_PREFIX + key
                 by_reason[key] = by_reason.get(key, 0.0) + float(c)
         ranked_cols = sorted(
             (
@@ -344,7 +354,7 @@ class TrainedScorer:
         net = sum(v for _, v in generic)
         out: list[Signal] = []
         n = self.model.metadata.get("n")
-        trained_on = f"Trained on {n:,} labelled profiles; " if isinstance(n, int) else ""
+        trained_on = f" on {n:,} labelled profiles" if isinstance(n, int) else ""
         for name, items, sign in (("model.pattern", up, 1), ("model.reassuring", down, -1)):
             if not items or sign * net <= 0.25:
                 continue
@@ -354,7 +364,8 @@ class TrainedScorer:
                 Signal(
                     name=name,
                     strength=float(min(1.0, abs(net) / 4.0)),
-                    evidence=f"{trained_on}what weighed most (log-odds): {words}.",
+                    evidence=f"Weighed most: {words} (a model trained{trained_on}; "
+                    "figures are changes in log-odds).",
                     advice=spec.advice,
                     data={"features": {c: round(v, 4) for c, v in items}},
                 )
