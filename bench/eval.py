@@ -143,6 +143,7 @@ def evaluate_dataset(
     t_cv = time.perf_counter() - t0
     log(f"{name} ({variant}): {cv['folds']}-fold CV in {t_cv:.0f}s: {_short(cv)}")
     trained = {**base, "scorer": f"trained, {cv['folds']}-fold CV", **cv, "seconds": t_cv}
+    trained["reliability"] = reliability(y, oof)
     if hard_negatives:
         trained["hard_negatives_flagged"] = _hard_negative_rate(data, oof, hard_negatives)
     rows.append(trained)
@@ -165,6 +166,23 @@ def evaluate_dataset(
     if hard_negatives:
         rows[-1]["hard_negatives_flagged"] = _hard_negative_rate(data, rf_oof, hard_negatives)
     return rows
+
+
+def reliability(y: np.ndarray, p: np.ndarray) -> list[dict[str, Any]]:
+    """Predicted vs observed share of fakes in score bands: does 0.9 mean about 90%?"""
+    out = []
+    for lo, hi in ((0.0, 0.1), (0.1, 0.5), (0.5, 0.9), (0.9, 1.0001)):
+        m = (p >= lo) & (p < hi)
+        if m.any():
+            out.append(
+                {
+                    "band": f"{lo:.1f}-{min(hi, 1.0):.1f}",
+                    "n": int(m.sum()),
+                    "predicted": float(p[m].mean()),
+                    "observed": float(y[m].mean()),
+                }
+            )
+    return out
 
 
 def _hard_negative_rate(data: LabelledSet, scores: np.ndarray, hard: set[str]) -> float | None:
@@ -252,6 +270,20 @@ def section(rows: list[dict[str, Any]], command: str, notes: list[str]) -> str:
             + "; ".join(f"{r['scorer']} {r['hard_negatives_flagged']:.1%}" for r in hard)
             + ".",
         ]
+    calibrated = [r for r in rows if r.get("reliability")]
+    if calibrated:
+        text += [
+            "",
+            "Calibration of the trained models (out-of-fold): score band: profiles, mean score "
+            "-> share that are fake.",
+            "",
+        ]
+        for r in calibrated:
+            bands = "; ".join(
+                f"{b['band']}: {b['n']:,}, {b['predicted']:.3f} -> {b['observed']:.3f}"
+                for b in r["reliability"]
+            )
+            text.append(f"- {r['dataset']} ({r['variant']}): {bands}")
     if notes:
         text += ["", *[f"- {n}" for n in notes]]
     return "\n".join(text) + "\n"
