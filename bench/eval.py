@@ -58,6 +58,8 @@ from spycatcher.scoring.splits import stratified_folds  # noqa: E402
 SHORTCUTS = ("lang", "time_zone", "utc_offset", "created_at")
 SECTION = "## Detection quality"
 METRICS = ("roc_auc", "pr_auc", "tpr_at_fpr_1pct", "tpr_at_fpr_5pct", "brier")
+#: datasets smaller than this are also cross-validated with other fold seeds (--repeats)
+SMALL = 2_000
 
 
 def log(msg: str) -> None:
@@ -123,6 +125,7 @@ def evaluate_dataset(
     exclude: Sequence[str] = (),
     variant: str = "all features",
     hard_negatives: set[str] | None = None,
+    repeats: int = 1,
 ) -> list[dict[str, Any]]:
     t0 = time.perf_counter()
     data = collect([path], exclude=exclude)
@@ -165,7 +168,28 @@ def evaluate_dataset(
     )
     if hard_negatives:
         rows[-1]["hard_negatives_flagged"] = _hard_negative_rate(data, rf_oof, hard_negatives)
+    if repeats > 1 and len(data) < SMALL:
+        # on a small set one split's luck moves TPR at 1% FPR by a few points: show the spread
+        more_t = [cv] + [
+            cross_validate(data, k, exclude=exclude, config=TrainConfig(seed=s), seed=s)[0]
+            for s in range(seed + 1, seed + repeats)
+        ]
+        more_rf = [rf] + [
+            random_forest_cv(x[take], y, groups, k, s)[0] for s in range(seed + 1, seed + repeats)
+        ]
+        trained["repeats"] = _spread(more_t)
+        rows[-1]["repeats"] = _spread(more_rf)
+        log(f"{name} ({variant}): over {repeats} fold seeds: trained {trained['repeats']}")
     return rows
+
+
+def _spread(results: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {"n": len(results)}
+    for key in METRICS:
+        vals = [r[key] for r in results if isinstance(r.get(key), float)]
+        if vals:
+            out[key] = (float(np.mean(vals)), float(np.std(vals)))
+    return out
 
 
 def reliability(y: np.ndarray, p: np.ndarray) -> list[dict[str, Any]]:
@@ -270,6 +294,13 @@ def section(rows: list[dict[str, Any]], command: str, notes: list[str]) -> str:
             + "; ".join(f"{r['scorer']} {r['hard_negatives_flagged']:.1%}" for r in hard)
             + ".",
         ]
+    repeated = [r for r in rows if r.get("repeats")]
+    if repeated:
+        text += ["", "Spread over fold seeds (mean ± standard deviation):", ""]
+        for r in repeated:
+            rep = r["repeats"]
+            parts = ", ".join(f"{k} {rep[k][0]:.4f} ± {rep[k][1]:.4f}" for k in METRICS if k in rep)
+            text.append(f"- {r['dataset']}, {r['scorer']}, {rep['n']} seeds: {parts}")
     calibrated = [r for r in rows if r.get("reliability")]
     if calibrated:
         text += [
@@ -307,6 +338,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--synth-seed", type=int, default=1)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help=f"fold seeds for datasets under {SMALL:,} profiles (the table shows the first)",
+    )
     ap.add_argument("--only", default="", help="comma-separated: cresci2015,instafake,synthetic")
     ap.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     ap.add_argument("--benchmarks", type=Path, default=ROOT / "BENCHMARKS.md")
@@ -329,7 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = work / f"{name}.jsonl"
             summary = convert_to_files(name, src, out, report)
             log(f"{name}: converted {summary.profiles:,} profiles ({report.rejected} rejected)")
-            rows += evaluate_dataset(name, out, args.folds, args.seed)
+            rows += evaluate_dataset(name, out, args.folds, args.seed, repeats=args.repeats)
             if name == "cresci2015":
                 rows += evaluate_dataset(
                     name, out, args.folds, args.seed, SHORTCUTS, "without shortcuts"
