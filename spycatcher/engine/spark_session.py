@@ -54,19 +54,23 @@ def get_spark(
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
-    # workers must run the driver's Python (the one with spycatcher and its dependencies)
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    # under spark-submit (which starts the JVM first) the master and settings are the submitter's
+    submitted = master is None and "PYSPARK_GATEWAY_PORT" in os.environ
     master = master or os.environ.get("SPYCATCHER_SPARK_MASTER") or f"local[{cores or '*'}]"
+    if master.startswith("local") and not submitted:
+        # workers must run the driver's Python (the one with spycatcher and its dependencies)
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     settings = {
-        "spark.ui.enabled": "false",
-        "spark.ui.showConsoleProgress": "false",
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.python.worker.reuse": "true",
         # stable str hashes in every worker: partial template stages compare text hashes
         "spark.executorEnv.PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0"),
     }
-    if master.startswith("local"):
+    if not submitted:
+        settings["spark.ui.enabled"] = "false"
+        settings["spark.ui.showConsoleProgress"] = "false"
+    if master.startswith("local") and not submitted:
         n = _local_cores(master)
         settings.update(
             {
@@ -80,7 +84,9 @@ def get_spark(
             }
         )
     settings.update(conf or {})
-    builder = SparkSession.builder.master(master).appName(app_name)
+    builder = SparkSession.builder.appName(app_name)
+    if not submitted:
+        builder = builder.master(master)
     for key, value in settings.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
