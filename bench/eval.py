@@ -210,16 +210,21 @@ def reliability(y: np.ndarray, p: np.ndarray) -> list[dict[str, Any]]:
 
 
 def _hard_negative_rate(data: LabelledSet, scores: np.ndarray, hard: set[str]) -> float | None:
-    """Share of hard negatives scored above the threshold that gives 1% FPR overall."""
+    """Share of hard negatives flagged at the operating point of TPR at 1% FPR.
+
+    The operating point is the highest threshold that reaches the best TPR with FPR <= 1% (so a
+    scorer that separates the classes perfectly flags no genuine profile at all).
+    """
+    from sklearn.metrics import roc_curve
+
     y = data.y
-    neg = np.sort(scores[y == 0])
-    if not len(neg):
-        return None
-    threshold = neg[int(np.floor(0.99 * (len(neg) - 1)))]
     mask = np.array([pid in hard for pid in data.ids])
-    if not mask.any():
+    if not mask.any() or y.min() == y.max():
         return None
-    return float(np.mean(scores[mask] > threshold))
+    fpr, tpr, thr = roc_curve(y, scores)
+    ok = np.where(fpr <= 0.01 + 1e-12)[0]
+    best = ok[np.argmax(tpr[ok])]  # first index with the best TPR: the highest threshold
+    return float(np.mean(scores[mask] >= thr[best]))
 
 
 def _short(m: dict[str, Any]) -> str:
@@ -290,7 +295,7 @@ def section(rows: list[dict[str, Any]], command: str, notes: list[str]) -> str:
         text += [
             "",
             "Hard negatives (genuine recruiters, researchers and new members built to look like "
-            "personas) scored above the 1%-FPR threshold: "
+            "personas) flagged at the operating point of the TPR @ 1% FPR column: "
             + "; ".join(f"{r['scorer']} {r['hard_negatives_flagged']:.1%}" for r in hard)
             + ".",
         ]
