@@ -186,6 +186,29 @@ def test_exclude_features_removes_fields_and_columns(data_file: Path, tmp_path: 
     assert any(c.startswith("feature:lang=") for c in full.manifest.columns)
 
 
+def test_blanked_fields_stay_valid_records():
+    from spycatcher.schema import Profile
+    from spycatcher.scoring.dataset import _blank
+
+    rec = {
+        "id": "a",
+        "counts": {"posts": 3, "followers": 9},
+        "features": {"lang": "en", "k": 1},
+        "time_zone": "Rome",  # unknown top-level field: the contract moves it into features
+        "skills": ["x"],
+        "created_at": "2012-01-01",
+    }
+    out = _blank(rec, {"counts.posts", "lang", "time_zone", "skills", "created_at"})
+    assert out == {
+        "id": "a",
+        "counts": {"followers": 9},
+        "features": {"k": 1},
+        "skills": [],
+        "created_at": None,
+    }
+    assert Profile.model_validate(_blank(dict(out), {"counts", "features"})).counts == {}
+
+
 def test_evaluate_reports_the_contract_keys(data_file: Path, model_file: Path):
     keys = {"n", "positives", "roc_auc", "pr_auc", "tpr_at_fpr_1pct", "tpr_at_fpr_5pct", "brier"}
     zero = evaluate([data_file])

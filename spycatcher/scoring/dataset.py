@@ -37,6 +37,15 @@ Progress = Callable[[str, int], None]
 
 #: contract fields that may be blanked (never ``id``, ``label`` or ``campaign``)
 _BLANKABLE = frozenset(Profile.model_fields) - {"id", "label", "campaign", "platform"}
+#: what a blanked field becomes: the contract's empty value (null for the rest; note that a null
+#: ``photo`` reads as "no photo", so excluding ``photo`` also raises ``photo.missing``)
+_EMPTY: dict[str, Any] = {
+    "experience": [],
+    "education": [],
+    "skills": [],
+    "counts": {},
+    "features": {},
+}
 
 
 @dataclass
@@ -143,7 +152,7 @@ def _blank(record: Any, names: set[str]) -> Any:
         return record
     for name in names:
         if name in _BLANKABLE and name in record:
-            record[name] = None if name not in ("experience", "education", "skills") else []
+            record[name] = _EMPTY.get(name)
         key = name.removeprefix("features.")
         feats = record.get("features")
         if isinstance(feats, dict):
