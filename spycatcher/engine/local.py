@@ -92,6 +92,12 @@ def suspect_traits(profile: Profile, ctx: ProfileContext, a: Assessment) -> Susp
         target_orgs=list(b.get("target_orgs", []))[:20],
         first_activity=b.get("first_at"),
         last_activity=b.get("last_at"),
+        # current employers with population counts: how campaigns tell a shell from a real firm
+        extra=(
+            {"employer_staff": dict(ctx.extra["employer_staff"])}
+            if "employer_staff" in ctx.extra
+            else {}
+        ),
     )
 
 
