@@ -92,7 +92,11 @@ def check_profile(
 
         ctx.photo_analysis.update(analyse_photo_file(photo))
     a, _ = assess(profile, ctx, detectors(), scorer or ZeroShotScorer())
-    specs = all_specs()
+    specs = dict(all_specs())
+    if scorer is not None and not isinstance(scorer, ZeroShotScorer):
+        from spycatcher.scoring.model import MODEL_SPECS  # titles of a trained model's reasons
+
+        specs.update({s.name: s for s in MODEL_SPECS})
     reasons = []
     for s in a.signals:
         spec = specs.get(s.name)
@@ -141,7 +145,10 @@ def load_profile_json(data: bytes, source: str = "profile") -> Profile:
 
 
 def check_profile_file(
-    path: Path, message: str | None = None, photo: Path | None = None
+    path: Path,
+    message: str | None = None,
+    photo: Path | None = None,
+    scorer: Scorer | None = None,
 ) -> dict[str, Any]:
     if path.stat().st_size > MAX_PROFILE_BYTES:
         raise ValueError(f"{path}: larger than {MAX_PROFILE_BYTES} bytes")
@@ -150,7 +157,7 @@ def check_profile_file(
         candidate = (path.parent / profile.photo.path).resolve()
         if candidate.is_relative_to(path.parent.resolve()) and candidate.is_file():
             photo = candidate
-    return check_profile(profile, message=message, photo=photo)
+    return check_profile(profile, message=message, photo=photo, scorer=scorer)
 
 
 def render_check_text(verdict: dict[str, Any], esc: Callable[[object, int], str]) -> str:

@@ -255,6 +255,7 @@ def check(
     message: Annotated[str | None, typer.Option(help="the message or note they sent you")] = None,
     photo: Annotated[Path | None, typer.Option(help="their profile photo")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="print JSON instead")] = False,
+    model: Annotated[Path | None, typer.Option(help="trained model (spycatcher train)")] = None,
 ) -> None:
     """The individual's view: is this profile fake, why, and what to do (the 4 Rs).
 
@@ -263,7 +264,9 @@ def check(
     from spycatcher.checker import check_profile_file, render_check_text
 
     try:
-        verdict = check_profile_file(profile, message=message, photo=photo)
+        verdict = check_profile_file(
+            profile, message=message, photo=photo, scorer=_make_scorer(model)
+        )
     except ValueError as exc:
         console.print(f"[red]error[/] {safe_text(exc, 500)}")
         raise typer.Exit(2) from exc
