@@ -285,3 +285,18 @@ def test_cli_scan_with_the_spark_engine(spark: Any, tmp_path: Path) -> None:
     assert outs["spark"]["profiles"] == outs["local"]["profiles"]
     assert outs["spark"]["campaigns"] == outs["local"]["campaigns"]
     assert outs["spark"]["summary"] == outs["local"]["summary"]
+
+    # the spark-submit entry point: URIs in, Parquet out
+    from spycatcher.engine.spark_job import main
+
+    out = tmp_path / "job"
+    args = ["--profiles", pf.as_uri(), "--events", ef.as_uri(), "--output", str(out)]
+    assert main([*args, "--no-store"]) == 0
+    (row,) = spark.read.parquet(str(out / "summary")).collect()
+    summary = json.loads(row["summary"])
+    assert summary["profiles"] == outs["local"]["summary"]["profiles"]
+    assert summary["scored"] == outs["local"]["summary"]["scored"]
+    ranked = spark.read.parquet(str(out / "assessments")).orderBy(
+        ["score", "id"], ascending=[False, True]
+    )
+    assert ranked.first()["id"] == outs["local"]["profiles"][0]["id"]
