@@ -68,6 +68,16 @@ def run_child(cmd: list[str]) -> tuple[float, float, int, str]:
     return time.perf_counter() - t0, peak, proc.returncode, out
 
 
+def code_fingerprint() -> str:
+    """A hash of the package's sources: runs are comparable only if it is the same for all."""
+    import spycatcher
+
+    h = hashlib.sha256()
+    for f in sorted(Path(spycatcher.__file__).parent.rglob("*.py")):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
 def count_lines(path: Path) -> int:
     with open(path, "rb") as fh:
         return sum(1 for _ in fh)
@@ -83,6 +93,7 @@ def digest(rows: Any, campaigns: list[dict[str, Any]]) -> dict[str, str]:
 
 def child(args: argparse.Namespace) -> int:
     """One scan in this process; prints one JSON object."""
+    code = code_fingerprint()  # before the package's modules are imported
     net = Path(args.network)
     phases: dict[str, float] = {}
     last = [time.perf_counter()]
@@ -122,6 +133,7 @@ def child(args: argparse.Namespace) -> int:
             "scan_seconds": round(total - start, 1),
             "phases": {k: v for k, v in phases.items() if v >= 0.1},
             "summary": result.summary(),
+            "code": code,
             **digest(result.iter_ranked(), result.campaigns),
         }
     print(json.dumps(out))
@@ -175,8 +187,10 @@ def main() -> int:
         print(json.dumps(run), file=sys.stderr, flush=True)
     digests = {(r["ranking"], r["campaigns"]) for r in res["runs"]}
     res["engines_agree"] = len(digests) == 1
+    if len({r["code"] for r in res["runs"]}) > 1:  # someone changed the package between runs
+        res["engines_agree"] = "not comparable: the code changed between runs"
     print(json.dumps(res, indent=2))
-    return 0 if res["engines_agree"] else 1
+    return 0 if res["engines_agree"] is True else 1
 
 
 if __name__ == "__main__":
