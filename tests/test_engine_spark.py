@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import missing
+from PIL import Image
 
 from spycatcher.engine.local import ScanOptions, scan
 from spycatcher.engine.stages import PARTIAL, PopulationStage, stage_classes
@@ -66,6 +67,8 @@ def handmade(tmp: Path) -> tuple[Path, Path]:
         }
         if i < 4:
             p["photo"] = {"pdq": "f" * 48 + f"{i:016x}"}
+        elif i < 10:  # image files: hashed, and kept by the crop-tolerant matcher
+            p["photo"] = {"path": f"face{i % 3}.png"}
         profiles.append(p)
     dup = dict(profiles[12], headline="Changed later", verified=True)
     profiles.append(dup)
@@ -95,6 +98,10 @@ def handmade(tmp: Path) -> tuple[Path, Path]:
                     "at": t.isoformat(),
                 }
             )
+    pixels = np.random.default_rng(1).integers(0, 255, size=(3, 96, 96, 3), dtype=np.uint8)
+    for k in range(3):
+        big = np.kron(pixels[k], np.ones((2, 2, 1), dtype=np.uint8))  # some structure to hash
+        Image.fromarray(big).save(tmp / f"face{k}.png")
     pf, ef = tmp / "profiles.jsonl", tmp / "events.jsonl"
     pf.write_text("".join(json.dumps(p) + "\n" for p in profiles))
     ef.write_text("".join(json.dumps(e) + "\n" for e in events))
@@ -143,6 +150,14 @@ def test_partial_stages_merged_in_order_equal_a_single_pass(tmp_path: Path, k: i
                     getattr(st, observe)(r)
             for mine, theirs in zip(merged, part, strict=True):
                 mine.merge(theirs)
+    # the crop-tolerant matcher keeps the same photos, in the same order
+    photo, photo_merged = (next(st for st in ss if st.name == "photo") for ss in (single, merged))
+    assert len(photo.crops) >= 3  # type: ignore[attr-defined]
+    assert photo_merged.crop_ids == photo.crop_ids  # type: ignore[attr-defined]
+    assert [t.tobytes() for t in photo_merged.crops._thumbs] == [  # type: ignore[attr-defined]
+        t.tobytes()
+        for t in photo.crops._thumbs  # type: ignore[attr-defined]
+    ]
     for a, b in zip(single, merged, strict=True):
         a.finish(T0)
         b.finish(T0)
