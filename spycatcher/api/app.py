@@ -2,9 +2,9 @@
 
 The app holds no logic of its own: routers authenticate, validate and call
 :class:`~spycatcher.review.service.ReviewService`, which calls the engine and the store. Routers
-come from a list (``DEFAULT_ROUTERS`` plus ``extra_routers``), so the web pages and plugins add
-theirs without touching this module; TAXII and intelligence import are mounted when the intel
-package provides them.
+come from a list (``DEFAULT_ROUTERS`` plus ``extra_routers``), so plugins add theirs without
+touching this module; TAXII and intelligence import are mounted when the intel package provides
+them, and the web pages (:mod:`spycatcher.web`) are installed unless ``web=False``.
 
 Configuration (arguments, else environment):
 
@@ -108,6 +108,7 @@ def create_app(
     outbox_interval: float = 2.0,
     webhook_config: WebhookConfig | None = None,
     warm_up: bool = True,
+    web: bool = True,
 ) -> FastAPI:
     """Build the application over one store (created and migrated here unless given)."""
     store = store or Store(store_url)
@@ -175,6 +176,10 @@ def create_app(
         app.include_router(r)
     for prefix, r in _intel_routers(lambda: store):
         app.include_router(r, prefix=prefix)
+    if web:  # the pages (spycatcher.web): console, dashboard, public checker
+        from spycatcher.web.app import install
+
+        install(app)
     return app
 
 

@@ -129,6 +129,10 @@ def authenticate(store: Store, presented: str | None) -> Actor | None:
         return None
     if not hmac.compare_digest(row.key_hash, _hash(row.salt, secret)):
         return None
+    return _actor(row)
+
+
+def _actor(row: ApiKeyRow) -> Actor:
     return Actor(
         id=f"key:{row.key_id}",
         role=row.role,
@@ -136,6 +140,21 @@ def authenticate(store: Store, presented: str | None) -> Actor | None:
         subject_id=row.subject_id,
         can_see_reporters=bool(row.can_see_reporters),
     )
+
+
+def actor_by_key_id(store: Store, key_id: str) -> Actor | None:
+    """The actor of a key already proven (e.g. by a signed web session), or None once revoked.
+
+    The web pages sign in once with the full key and then carry only its id in a signed cookie;
+    looking the key up on every request is what makes revocation end a browser session at once.
+    """
+    if not key_id.isalnum() or len(key_id) > 32:
+        return None
+    with store.session() as s:
+        row = s.get(ApiKeyRow, key_id)
+    if row is None or row.revoked_at is not None:
+        return None
+    return _actor(row)
 
 
 def list_keys(store: Store, include_revoked: bool = False) -> list[dict[str, Any]]:
