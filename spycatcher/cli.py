@@ -152,6 +152,12 @@ def scan(
     sensitive_config: Annotated[
         Path | None, typer.Option(help="TOML of sensitive organisations and sectors")
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="local engine processes (0: every core for inputs over 64 MB, else one)", min=0
+        ),
+    ] = 0,
 ) -> None:
     """Scan profiles (and events), rank suspects with reasons, store the assessments.
 
@@ -180,8 +186,10 @@ def scan(
         elif engine == "local":
             from spycatcher.engine.local import ScanOptions
             from spycatcher.engine.local import scan as run_scan
+            from spycatcher.engine.parallel import default_workers
 
             opts = ScanOptions(
+                workers=workers or default_workers(profiles, events),
                 chunk_size=chunk_size,
                 as_of=parse_datetime(as_of),
                 strict=strict,

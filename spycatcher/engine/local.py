@@ -55,6 +55,10 @@ class ScanOptions:
     source: str | None = None
     progress: Progress | None = None
     find_campaigns: bool = True
+    #: processes (1: this one); more run the plan of spycatcher.engine.parallel, same results
+    workers: int = 1
+    #: smallest byte range a worker gets (tests lower it to split small files)
+    min_segment_bytes: int = 4 * 1024 * 1024
 
 
 def _noop(_stage: str, _n: int) -> None:
@@ -247,6 +251,8 @@ def observe(
         stage_options["store"] = opts.store
     stage_options.update(opts.stage_options)
     stages = list(opts.stages) if opts.stages is not None else build_stages(stage_options)
+    if opts.workers > 1:
+        return _observe_parallel(profiles_path, events_path, opts, stages, stage_options)
 
     p_report = LoadReport()
     latest = datetime(1970, 1, 1, tzinfo=UTC)
@@ -275,6 +281,33 @@ def observe(
         st.finish(as_of)
         progress(f"stage {st.name}", 0)
     return Population(profiles_path, stages, as_of, p_report, e_report)
+
+
+def _observe_parallel(
+    profiles_path: Path,
+    events_path: str | Path | None,
+    opts: ScanOptions,
+    stages: list[PopulationStage],
+    stage_options: dict[str, Any],
+) -> Population:
+    from spycatcher.engine.parallel import observe_parallel
+
+    progress = opts.progress or _noop
+    got = observe_parallel(
+        profiles_path,
+        events_path,
+        stages,
+        stage_options,
+        opts.workers,
+        strict=opts.strict,
+        progress=progress,
+        min_segment_bytes=opts.min_segment_bytes,
+    )
+    as_of = opts.as_of or got.latest or datetime.now(UTC)
+    for st in stages:
+        st.finish(as_of)
+        progress(f"stage {st.name}", 0)
+    return Population(profiles_path, stages, as_of, got.profiles_report, got.events_report)
 
 
 def iter_assessed(
@@ -325,6 +358,9 @@ def scan(
 
     spill = _Spill()
     levels: Counter[str] = Counter()
+    if opts.workers > 1:
+        campaigns = _assess_parallel(population, dets, scorer, opts, spill, levels, run_id)
+        return _result(population, campaigns, levels, run_id, scorer, spill, store)
     suspects: dict[str, tuple[Profile, ProfileContext, list[Signal], SuspectTraits]] = {}
     for chunk in iter_assessed(population, dets, scorer, opts.chunk_size):
         rows = []
@@ -342,12 +378,23 @@ def scan(
             store.save_assessments(run_id, rows)
         progress("scoring", len(chunk))
 
-    as_of = population.as_of
-    campaigns = _campaigns(suspects, as_of, dets, scorer, spill, levels, store, run_id)
+    campaigns = _campaigns(suspects, population.as_of, dets, scorer, spill, levels, store, run_id)
+    return _result(population, campaigns, levels, run_id, scorer, spill, store)
+
+
+def _result(
+    population: Population,
+    campaigns: list[dict[str, Any]],
+    levels: Counter[str],
+    run_id: str | None,
+    scorer: Scorer,
+    spill: _Spill,
+    store: Any,
+) -> ScanResult:
     result = ScanResult(
         population.profiles_report,
         population.events_report,
-        as_of,
+        population.as_of,
         campaigns,
         levels,
         run_id,
@@ -358,6 +405,63 @@ def scan(
         store.save_campaigns(run_id, campaigns)
         store.finish_run(run_id, result.summary())
     return result
+
+
+def _assess_parallel(
+    population: Population,
+    dets: Sequence[Detector],
+    scorer: Scorer,
+    opts: ScanOptions,
+    spill: _Spill,
+    levels: Counter[str],
+    run_id: str | None,
+) -> list[dict[str, Any]]:
+    """Pass 2 on worker processes; rows arrive in file order and are kept as in one process."""
+    from spycatcher.engine.parallel import assess_parallel, member_from_raw, unpack_suspect
+
+    progress = opts.progress or _noop
+    store = opts.store
+    suspects: dict[str, tuple[bytes, SuspectTraits]] = {}
+    pending: list[dict[str, Any]] = []
+    for rows in assess_parallel(
+        population.profiles_path,
+        population.stages,
+        dets,
+        scorer,
+        population.as_of,
+        opts.workers,
+        opts.find_campaigns,
+        opts.min_segment_bytes,
+    ):
+        for pid, score, level, data, suspect in rows:
+            spill.write_encoded(pid, score, data)
+            levels[level] += 1
+            if suspect is not None:
+                suspects[pid] = unpack_suspect(suspect)
+                if len(suspects) > MAX_SUSPECTS:
+                    weakest = min(suspects, key=lambda k: suspects[k][1].score)
+                    del suspects[weakest]
+            if store is not None:
+                pending.append(orjson.loads(data))
+                if len(pending) >= opts.chunk_size:
+                    store.save_assessments(run_id, pending)
+                    pending = []
+        progress("scoring", len(rows))
+    if store is not None and pending:
+        store.save_assessments(run_id, pending)
+    if not suspects:
+        return []
+    return rescore_campaigns(
+        [suspects[k][1] for k in sorted(suspects)],
+        lambda pid: member_from_raw(suspects[pid][0], population.stages, population.as_of),
+        population.as_of,
+        dets,
+        scorer,
+        spill,
+        levels,
+        store,
+        run_id,
+    )
 
 
 def _campaigns(

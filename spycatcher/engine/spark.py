@@ -47,7 +47,7 @@ from spycatcher.engine.spark_tasks import (
     assess_partition,
     observe_partition,
 )
-from spycatcher.engine.stages import PARTIAL, PopulationStage, stage_classes
+from spycatcher.engine.stages import DRIVER_ONLY_OPTIONS, PARTIAL, PopulationStage, stage_classes
 from spycatcher.engine.traits import SuspectTraits
 from spycatcher.io.records import LoadReport, StrictModeError, parse_record
 from spycatcher.schema import Profile
@@ -58,9 +58,6 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 Progress = Callable[[str, int], None]
-#: options that hold live objects (a store, a bank) or name one: the driver's stages use them,
-#: partial stages in workers do not get them
-DRIVER_ONLY_OPTIONS = ("store", "db_url", "hash_bank", "intel_indicators")
 #: assessments per store write, as in the local engine
 STORE_CHUNK = 5_000
 

@@ -37,6 +37,9 @@ from spycatcher.signals.base import ProfileContext
 ENTRY_POINT_GROUP = "spycatcher.stages"
 #: stage option set on the stages an engine builds for one partition of the input (see merge)
 PARTIAL = "partial"
+#: options that hold live objects (a store, a bank) or name one: the main stages use them,
+#: partial stages in workers do not get them
+DRIVER_ONLY_OPTIONS = ("store", "db_url", "hash_bank", "intel_indicators")
 
 BUILTIN_MODULES = (
     "spycatcher.signals.profile",

@@ -110,25 +110,54 @@ def parse_record(
         return None, first
 
 
-def iter_json_lines(path: str | Path, report: LoadReport) -> Iterator[tuple[int, Any]]:
-    """Yield (line number, decoded JSON) for each non-blank line; bad JSON goes to the report."""
-    name = str(path)
-    with open_text(path) as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            if len(raw) > MAX_LINE_BYTES:
-                report.read += 1
-                report.add_error(
-                    RecordError(name, lineno, "", f"line longer than {MAX_LINE_BYTES} bytes")
-                )
-                continue
-            stripped = raw.strip()
-            if not stripped:
-                continue
+def decode_lines(
+    lines: Iterable[tuple[int, bytes]], name: str, report: LoadReport
+) -> Iterator[tuple[int, Any]]:
+    """Yield (line number, decoded JSON) for each non-blank raw line; bad JSON goes to the report.
+
+    The rule for every reader of the contract (whole files here, byte ranges of a file in the
+    parallel engine), so that a bad line is reported the same way whichever engine reads it.
+    """
+    for lineno, raw in lines:
+        if len(raw) > MAX_LINE_BYTES:
             report.read += 1
-            try:
-                yield lineno, orjson.loads(stripped)
-            except orjson.JSONDecodeError as exc:
-                report.add_error(RecordError(name, lineno, "", f"invalid JSON: {exc}"))
+            report.add_error(
+                RecordError(name, lineno, "", f"line longer than {MAX_LINE_BYTES} bytes")
+            )
+            continue
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        report.read += 1
+        try:
+            yield lineno, orjson.loads(stripped)
+        except orjson.JSONDecodeError as exc:
+            report.add_error(RecordError(name, lineno, "", f"invalid JSON: {exc}"))
+
+
+def iter_json_lines(path: str | Path, report: LoadReport) -> Iterator[tuple[int, Any]]:
+    """Yield (line number, decoded JSON) for each non-blank line of a (gzipped) file."""
+    with open_text(path) as fh:
+        yield from decode_lines(enumerate(fh, start=1), str(path), report)
+
+
+def validate_lines(
+    decoded: Iterable[tuple[int, Any]],
+    model: type[M],
+    name: str,
+    report: LoadReport,
+    strict: bool = False,
+) -> Iterator[tuple[int, M]]:
+    """Validate decoded lines against ``model``; yields (line number, record) for good ones."""
+    for lineno, obj in decoded:
+        rec, err = parse_record(model, obj, name, lineno)
+        if err is not None:
+            report.add_error(err)
+            if strict:
+                raise StrictModeError(err)
+            continue
+        report.accepted += 1
+        yield lineno, rec  # type: ignore[misc]
 
 
 def read_records(
@@ -141,15 +170,8 @@ def read_records(
     """Stream validated records of one model from a JSON Lines file (optionally gzipped)."""
     report = report if report is not None else LoadReport()
     name = str(path)
-    for lineno, obj in iter_json_lines(path, report):
-        rec, err = parse_record(model, obj, name, lineno)
-        if err is not None:
-            report.add_error(err)
-            if strict:
-                raise StrictModeError(err)
-            continue
-        report.accepted += 1
-        yield rec  # type: ignore[misc]
+    for _lineno, rec in validate_lines(iter_json_lines(path, report), model, name, report, strict):
+        yield rec
     if strict and report.errors:
         raise StrictModeError(report.errors[0])
 

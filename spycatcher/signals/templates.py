@@ -132,9 +132,11 @@ class TemplateStage(PopulationStage):
             members = self._clusters.get(f, {}).get(i)
             if members is None:
                 continue
-            others = members[members != i]
-            sizes[f] = int(len(others))
-            ctx.template_matches[f] = [self._id_list[int(k)] for k in others[:MAX_LISTED]]
+            # a cluster always holds ``i`` itself; only its head is needed for the names, so the
+            # cost stays constant however large the cluster (a common headline has thousands)
+            head = members[: MAX_LISTED + 1]
+            sizes[f] = int(len(members)) - 1
+            ctx.template_matches[f] = [self._id_list[int(k)] for k in head[head != i][:MAX_LISTED]]
         if sizes:
             ctx.extra["template_cluster_sizes"] = sizes
 
