@@ -11,6 +11,9 @@ Memory is bounded by a chunk of profiles for the per-profile stage, not by the s
 6. results are read back from the spill file in ranked order (score, then id).
 
 Both passes over the profiles read the same file, so it must be a file, not a pipe.
+
+With ``ScanOptions.workers`` above one, steps 1-2 and 4 run on forked worker processes over byte
+ranges of the files (:mod:`spycatcher.engine.parallel`); the result is identical.
 """
 
 from __future__ import annotations
