@@ -9,7 +9,7 @@ all call :func:`check_profile`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -80,14 +80,26 @@ def check_profile(
     photo: Path | None = None,
     scorer: Scorer | None = None,
     as_of: datetime | None = None,
+    *,
+    messages: Sequence[str] = (),
+    photo_analysis: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Assess one profile (and the message it sent) and explain the result in plain words."""
+    """Assess one profile (and the message it sent) and explain the result in plain words.
+
+    ``messages`` are further texts the profile sent (oldest first, e.g. every invitation note and
+    message in a member's data export); ``message`` comes after them. ``photo_analysis`` is what
+    :func:`spycatcher.photo.analyse.analyse_image` made of a photo already decoded in memory (the
+    web page never writes an uploaded photo to disk); ``photo`` is a file to analyse instead.
+    """
     from spycatcher.scoring.zero_shot import ZeroShotScorer
 
     ctx = ProfileContext(as_of=as_of or datetime.now(UTC))
+    ctx.sent_texts.extend(t for t in messages if t)
     if message:
         ctx.sent_texts.append(message)
-    if photo is not None:
+    if photo_analysis is not None:
+        ctx.photo_analysis.update(photo_analysis)
+    elif photo is not None:
         from spycatcher.photo.analyse import analyse_photo_file
 
         ctx.photo_analysis.update(analyse_photo_file(photo))

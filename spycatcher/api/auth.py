@@ -14,6 +14,10 @@ Roles:
 * ``admin``: everything a reviewer may do, plus ingest, keys, the outbox, the audit trail,
   retention and erasure, and escalated cases.
 * ``intel-partner``: import intelligence and read the TAXII collection.
+* ``org-officer``: an organisation's security officer. Only the web pages' organisation mode
+  (``/organisation``) is theirs: the staff exports of the one organisation the key is attached to
+  (:mod:`spycatcher.store.organisations`), the campaigns found in them and their STIX export. No
+  review, ingest or admin endpoint lets them in.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from spycatcher.review.service import Actor
 from spycatcher.store import Store
 from spycatcher.store.review import ApiKeyRow
 
-ROLES = ("member", "reviewer", "admin", "intel-partner")
+ROLES = ("member", "reviewer", "admin", "intel-partner", "org-officer")
 PREFIX = "sc_"
 HEADER = "X-API-Key"
 
