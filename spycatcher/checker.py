@@ -9,7 +9,7 @@ all call :func:`check_profile`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from spycatcher.engine.core import Scorer, assess
+from spycatcher.engine.core import Scorer, assess, run_detectors
 from spycatcher.schema import Profile
 from spycatcher.signals.base import ProfileContext
 from spycatcher.signals.registry import all_specs, detectors
@@ -83,6 +83,7 @@ def check_profile(
     *,
     messages: Sequence[str] = (),
     photo_analysis: Mapping[str, Any] | None = None,
+    unknown: Collection[str] = (),
 ) -> dict[str, Any]:
     """Assess one profile (and the message it sent) and explain the result in plain words.
 
@@ -90,6 +91,9 @@ def check_profile(
     message in a member's data export); ``message`` comes after them. ``photo_analysis`` is what
     :func:`spycatcher.photo.analyse.analyse_image` made of a photo already decoded in memory (the
     web page never writes an uploaded photo to disk); ``photo`` is a file to analyse instead.
+    ``unknown`` names signals about parts of the profile the caller could not see (a data export
+    holds a sender's name and headline, not their photo or history): they are left out before
+    scoring, so that "no photo" is never said of a photo nobody looked at.
     """
     from spycatcher.scoring.zero_shot import ZeroShotScorer
 
@@ -103,7 +107,12 @@ def check_profile(
         from spycatcher.photo.analyse import analyse_photo_file
 
         ctx.photo_analysis.update(analyse_photo_file(photo))
-    a, _ = assess(profile, ctx, detectors(), scorer or ZeroShotScorer())
+    scorer = scorer or ZeroShotScorer()
+    if unknown:
+        seen = [s for s in run_detectors(profile, ctx, detectors()) if s.name not in unknown]
+        a = scorer.score(profile, seen, ctx)
+    else:
+        a, _ = assess(profile, ctx, detectors(), scorer)
     specs = dict(all_specs())
     if scorer is not None and not isinstance(scorer, ZeroShotScorer):
         from spycatcher.scoring.model import MODEL_SPECS  # titles of a trained model's reasons
