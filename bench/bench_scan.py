@@ -122,7 +122,7 @@ def main() -> int:
     db = work / "bench.db"
     db.unlink(missing_ok=True)
     cmd = [spy, "scan", str(net / "profiles.jsonl"), "--events", str(net / "events.jsonl"),
-           "--json", str(work / "results.json"), "--top", "5", "--no-progress",
+           "--json", str(work / "results.json"), "--top", "5", "--log-progress",
            "--workers", str(args.workers)]  # fmt: skip
     cmd += ["--no-store"] if args.no_store else ["--db", f"sqlite:///{db}"]
     load_before = os.getloadavg()[0]

@@ -42,8 +42,24 @@ def safe_text(value: object, limit: int = 200) -> str:
 
 
 @contextmanager
-def progress_bar(enabled: bool) -> Iterator[Any]:
-    """A Rich progress display whose callback matches the engine's ``progress(stage, n)``."""
+def progress_bar(enabled: bool, log: bool = False) -> Iterator[Any]:
+    """A Rich progress display whose callback matches the engine's ``progress(stage, n)``.
+
+    ``log``: instead, one plain line per stage on stderr with the seconds since the start, for
+    logs of unattended runs (benchmarks, cron) where a live display is useless.
+    """
+    if log:
+        t0 = time.perf_counter()
+        seen: dict[str, int] = {}
+
+        def line(stage: str, n: int) -> None:
+            if stage not in seen:
+                print(f"[{time.perf_counter() - t0:8.1f}s] {stage}", file=sys.stderr, flush=True)
+                seen[stage] = 0
+            seen[stage] += n
+
+        yield line
+        return
     if not enabled:
         yield None
         return
@@ -149,6 +165,9 @@ def scan(
     chunk_size: Annotated[int, typer.Option(help="profiles per chunk")] = 5_000,
     as_of: Annotated[str | None, typer.Option(help="reference date, ISO 8601")] = None,
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+    log_progress: Annotated[
+        bool, typer.Option(help="log each stage with elapsed seconds to stderr instead")
+    ] = False,
     sensitive_config: Annotated[
         Path | None, typer.Option(help="TOML of sensitive organisations and sectors")
     ] = None,
@@ -171,7 +190,7 @@ def scan(
 
         store = Store(db)
     t0 = time.perf_counter()
-    with progress_bar(progress and sys.stderr.isatty()) as cb:
+    with progress_bar(progress and sys.stderr.isatty(), log_progress) as cb:
         if engine == "spark":
             from spycatcher.engine.spark import scan_spark
 
