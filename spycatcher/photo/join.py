@@ -52,6 +52,8 @@ MAX_CANDIDATE_FRACTION = 0.05
 BRUTE_FORCE_PAIRS = 1 << 21
 #: emitted keys per partition (the join's working set scales with this)
 DEFAULT_BLOCK = 1 << 21
+#: partitions are not cut smaller than this many keys just to speed up the sort
+MIN_PARTITION = 1 << 15
 
 _EMPTY = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int32))
 
@@ -230,8 +232,10 @@ def _chunk_pairs(
     emitted_total = n * (length + 1)
     h = max(0, math.ceil(math.log2(max(1.0, emitted_total / block))))
     # short partitions let the sort key (low key bits + position) fit 32 bits, a faster sort
+    # (but not below ~32k keys a partition, where numpy's per-call overhead would dominate)
     fit32 = length + math.log2(max(2, emitted_total)) + (1 if cross else 0) - 32
-    h = max(h, math.ceil(fit32 / 2))
+    worthwhile = math.floor(math.log2(max(1.0, emitted_total / MIN_PARTITION)))
+    h = max(h, min(math.ceil(fit32 / 2), worthwhile))
     h = min(h, length)
     low_bits = length - h
     high = skey >> np.uint64(low_bits)
@@ -304,23 +308,53 @@ def _chunk_pairs(
             live = np.flatnonzero(partner < group_end)
         del starts, sizes
         buf = _PairBuffer(block * 4)
-        delta = 0
-        while live.size:
-            right = partner[live] + delta
-            cl, cr = codes_s[live], codes_s[right]
-            pl, pr = elem_s[live], elem_s[right]
+        for left, right in _group_pairs(live, partner, group_end, block * 4):
+            cl, cr = codes_s[left], codes_s[right]
+            pl, pr = elem_s[left], elem_s[right]
             plain = (cl == 0) & (cr == 0)
             # a pair meets at two midpoints (or, if equal in the chunk, at all): keep the one
             # where side a's flip is the lower (cross), or the lower position's (self)
             lower = (cl < cr) if cross else ((cl != cr) & ((cl < cr) == (pl < pr)))
-            keep = plain | lower
-            hit = np.flatnonzero(keep)
+            hit = np.flatnonzero(plain | lower)
             if buf.add(pl[hit], pr[hit]):
                 yield from _verify(buf.take(), cols, first, rest, radius, order, words, layout, c)
-            delta += 1
-            live = live[partner[live] + delta < group_end[live]]
         if buf.size:
             yield from _verify(buf.take(), cols, first, rest, radius, order, words, layout, c)
+
+
+#: pairs are walked one offset at a time for this many offsets (most groups are small)
+_STEPS = 8
+
+
+def _group_pairs(
+    live: np.ndarray, partner: np.ndarray, group_end: np.ndarray, limit: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(left, right) sorted positions: each ``k`` in ``live`` with every position from
+    ``partner[k]`` up to its group's end.
+
+    Offsets 0, 1, 2, ... are taken one at a time while many positions take part (no index
+    arithmetic beyond an addition); the few long groups left after ``_STEPS`` offsets get their
+    remaining pairs in slices of about ``limit``.
+    """
+    delta = 0
+    while live.size and delta < _STEPS:
+        yield live, partner[live] + delta
+        delta += 1
+        live = live[partner[live] + delta < group_end[live]]
+    if not live.size:
+        return
+    start = partner[live] + delta
+    cnt = group_end[live] - start
+    ends = np.cumsum(cnt)
+    k0, done = 0, 0
+    while k0 < live.size:
+        k1 = max(k0 + 1, int(np.searchsorted(ends, done + limit, side="right")))
+        c = cnt[k0:k1]
+        m = int(ends[k1 - 1]) - done
+        run = np.repeat(np.cumsum(c) - c, c)
+        yield np.repeat(live[k0:k1], c), np.repeat(start[k0:k1], c) + (np.arange(m) - run)
+        done += m
+        k0 = k1
 
 
 class _PairBuffer:
