@@ -22,10 +22,11 @@ member's profile, connections or own messages.
 
 **For how long, and erasure.** Each submission expires after the organisation's retention period
 (default :data:`DEFAULT_RETENTION_DAYS` days, at most :data:`MAX_RETENTION_DAYS`) and is then
-deleted, rows and all, by :func:`purge_expired` (run on every organisation page and submission,
-and by ``retention`` jobs). The officer may erase one submission or all of them at any time; a
-staff member who submitted their own export gets an erasure code, shown once, that deletes it. The
-audit trail records that a submission was made or erased (ids and counts, never labels or text).
+deleted, rows and all, by :func:`purge_expired` (run on every organisation page, STIX download
+and submission, so nothing outlives its period by more than the time to the next visit). The
+officer may erase one submission or all of them at any time; a staff member who submitted their
+own export gets an erasure code, shown once, that deletes it. The audit trail records that a
+submission was made or erased (ids and counts, never labels or text).
 
 **Grouping** (:func:`group_campaigns`), over senders:
 

@@ -475,3 +475,16 @@ def test_hostile_text_in_every_field_is_escaped(tmp_path: Path, payload: str) ->
         r = upload_export(svc.client, path, name=f"{payload}.zip")
         assert r.status_code == 200, r.text
         _assert_inert(r.text, payload)
+
+
+def test_a_form_posted_from_another_site_is_refused(tmp_path: Path) -> None:
+    with running(f"sqlite:///{tmp_path / 'w.db'}") as svc:
+        token = csrf_from(svc.client.get("/checker").text)
+        form = {"csrf_token": token, "profile_url": RACHEL, "reason": "fake_profile"}
+        for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+            r = svc.client.post("/checker/report", data=form, headers=headers)
+            assert r.status_code == 403 and "only be sent from this site" in r.text
+        with svc.store.session() as s:
+            assert s.scalar(select(func.count()).select_from(ReportRow)) == 0
+        same = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
+        assert svc.client.post("/checker/report", data=form, headers=same).status_code == 201

@@ -33,6 +33,7 @@ from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -98,12 +99,30 @@ def error_page(request: Request, err: PageError) -> HTMLResponse:
 # ----------------------------------------------------------------------------- uploads
 
 
+def same_origin(request: Request) -> None:
+    """Refuse a form posted from another site.
+
+    Visitors who are not signed in all share one CSRF token (there is no session to bind it to),
+    so a hostile site could make its visitors' browsers post reports here. Browsers say where a
+    post comes from (``Sec-Fetch-Site``, ``Origin``); a post that says another site is refused.
+    """
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site in ("cross-site", "same-site"):
+        raise PageError(403, "Form refused", "This form can only be sent from this site.")
+    origin = request.headers.get("origin")
+    if origin and origin != "null":
+        host = urlsplit(origin).netloc.lower()
+        if host != (request.headers.get("host") or "").lower():
+            raise PageError(403, "Form refused", "This form can only be sent from this site.")
+
+
 async def read_form(request: Request, max_bytes: int, max_files: int) -> FormData:
     """The request's form, after refusing a body larger than ``max_bytes`` unread.
 
     The size is judged from ``Content-Length`` (the server never reads past it); a request without
     one is refused, since its size cannot be known before it has been spooled to disk.
     """
+    same_origin(request)
     raw = request.headers.get("content-length")
     if raw is None or not raw.isdigit():
         raise PageError(411, "Upload refused", "The upload did not say how large it is.")
