@@ -6,10 +6,12 @@ answer comes from :func:`spycatcher.checker.check_profile`, the same function as
 check`` and ``POST /check``. ``/checker/export`` takes their LinkedIn data export (a zip) and ranks
 everyone in it who sent them an invitation or a message (:mod:`spycatcher.export_check`).
 
-**Nothing uploaded is kept.** Form fields live only for the request. A photo is decoded in memory
-(:func:`spycatcher.photo.load.decode_image`, size and pixel limits) and never written anywhere. An
-export is copied into a private temporary folder (the zip reader needs a file), read under
-:data:`~spycatcher.export_check.UPLOAD_LIMITS` and deleted before the answer is sent. Every
+**Nothing uploaded is kept.** Form fields live only for the request. The server's form parser
+holds an uploaded file in memory, or past 1 MiB in a temporary file it deletes when the request
+ends. A photo is decoded in memory (:func:`spycatcher.photo.load.decode_image`, size and pixel
+limits) and never written anywhere else. An export is copied into a private temporary folder (the
+zip reader needs a path), read under :data:`~spycatcher.export_check.UPLOAD_LIMITS` and deleted
+before the answer is sent. Every
 request is size-limited by its ``Content-Length`` before the body is read (a request without one
 is refused), and at most :data:`MAX_CONCURRENT` uploads are analysed at once.
 
