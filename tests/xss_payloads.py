@@ -139,6 +139,7 @@ class _Finder(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
         self.text: list[str] = []
+        self.attribute_markers: set[str] = set()
         self._in: str | None = None
         self._body_seen = False
 
@@ -157,6 +158,7 @@ class _Finder(HTMLParser):
         elif tag in FORBIDDEN_ELEMENTS:
             self._problem("an element no page uses", tag, attrs)
         for k, v in attrs:
+            self.attribute_markers.update(MARKER.findall(v or ""))
             if k.startswith("on"):
                 self._problem("an event handler", tag, attrs)
             if k == "style":
@@ -200,7 +202,8 @@ class _Finder(HTMLParser):
 @dataclass
 class Findings:
     problems: list[str]
-    #: payload markers shown as text (escaped payloads the page displays)
+    #: payload markers shown as text (escaped payloads the page displays), or held as the
+    #: value of an attribute (a form field filled in again, quoted and escaped)
     shown: set[str]
     text: str
 
@@ -218,4 +221,4 @@ def injections(html: str) -> Findings:
         problems.append("a template expression was evaluated: ''.__class__")
     if "xss33xss33" in text:
         problems.append("a template loop was evaluated")
-    return Findings(problems, set(MARKER.findall(text)), text)
+    return Findings(problems, set(MARKER.findall(text)) | f.attribute_markers, text)
