@@ -3,6 +3,10 @@
     spycatcher synth --profiles 100000 --seed 11 --events-per-profile 1 -o /tmp/ph100k
     python bench/bench_photo_join.py /tmp/ph100k/profiles.jsonl
     python bench/bench_photo_join.py /tmp/ph1m/profiles.jsonl --old-sample 20000
+    python bench/bench_photo_join.py --random 2000000 --old-sample 2000
+
+``--random N``: the join alone on N uniformly random hashes, 1% of them planted near-duplicates
+(0-40 bits from another), to see how it grows beyond the synthetic networks at hand.
 
 Reads each profile's id, platform and photo (the only fields PhotoStage looks at), feeds
 ``observe_profile`` for every profile, then times ``finish`` (which now finds photo reuse with
@@ -31,7 +35,9 @@ from pathlib import Path
 
 import numpy as np
 
+from spycatcher.photo.index import MultiIndexHash
 from spycatcher.photo.join import all_matches
+from spycatcher.photo.pdq import DEFAULT_THRESHOLD
 from spycatcher.schema import Profile
 from spycatcher.signals.photo import PhotoStage
 
@@ -100,13 +106,62 @@ def timed(fn, *args):  # type: ignore[no-untyped-def]
     )
 
 
+def random_join(n: int, sample: int, seed: int) -> int:
+    """The join on n random hashes (1% planted near-duplicates), checked on a sample of queries."""
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, 256, (n, 32), dtype=np.uint8)
+    planted = rng.choice(n, n // 100, replace=False)
+    for k in planted.tolist():
+        row = rows[int(rng.integers(0, n))].copy()
+        for b in rng.choice(256, int(rng.integers(0, 41)), replace=False).tolist():
+            row[b // 8] ^= 1 << (b % 8)
+        rows[k] = row
+    before = rss_mib()
+    (src, dst, dist), wall, cpu, peak = timed(all_matches, rows, DEFAULT_THRESHOLD)
+    index = MultiIndexHash()
+    index.add_many(rows)
+    check = np.concatenate([planted[: sample // 2], rng.integers(0, n, sample - sample // 2)])
+    new: dict[int, dict[int, int]] = {}
+    for s, t, d in zip(src.tolist(), dst.tolist(), dist.tolist(), strict=True):
+        new.setdefault(s, {})[t] = d
+    bad = 0
+    for i in check.tolist():
+        ids, ds = index.query(rows[i].tobytes(), DEFAULT_THRESHOLD)
+        got = {j: d for j, d in zip(ids.tolist(), ds.tolist(), strict=True) if j != i}
+        bad += got != new.get(i, {})
+    out = {
+        "hashes": n,
+        "machine": machine(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "join_wall_s": round(wall, 1),
+        "join_cpu_s": round(cpu, 1),
+        "join_peak_rss_mib": None if peak is None else round(peak),
+        "rss_before_join_mib": round(before),
+        "hashes_mib": round(rows.nbytes / 2**20),
+        "directed_matches": int(src.size),
+        "agreement": f"identical for all {check.size} checked" if not bad else f"{bad} differ",
+    }
+    print(json.dumps(out, indent=1))
+    return 1 if bad else 0
+
+
+def machine() -> str:
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GiB"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("profiles", type=Path, help="profiles.jsonl from spycatcher synth")
+    ap.add_argument("profiles", type=Path, nargs="?", help="profiles.jsonl from spycatcher synth")
+    ap.add_argument("--random", type=int, default=None, help="join N random hashes instead")
     ap.add_argument("--old-sample", type=int, default=None, help="old loop on N unique hashes")
     ap.add_argument("--skip-old", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
+    if args.random:
+        return random_join(args.random, args.old_sample or 2000, args.seed)
+    if args.profiles is None:
+        ap.error("give profiles.jsonl or --random N")
 
     stage = PhotoStage({"photo_geometry": False})
     t0, c0 = time.perf_counter(), time.process_time()
@@ -134,8 +189,7 @@ def main() -> int:
     out = {
         "profiles": n,
         "photos": photos,
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB",
+        "machine": machine(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "observe_wall_s": round(load_wall, 1),
         "observe_cpu_s": round(load_cpu, 1),
