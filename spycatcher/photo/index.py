@@ -12,6 +12,10 @@ Following python-threatexchange's pattern, there are two matchers with one inter
   verified with exact distances. The answer is therefore identical to brute force, not an
   approximation; for Meta's default radius 31 that is 17 probes per chunk.
 
+This index answers one query at a time (the hash bank, the service). To find every pair within a
+population (a scan's photo reuse) use :func:`spycatcher.photo.join.radius_join`, which does the
+whole self-join at once and is ~50 times cheaper at a million hashes than a query per hash.
+
 Ids are the positions at which hashes were added (0, 1, 2, ...); callers keep their own mapping
 from position to profile id or bank entry. Both indexes accept more hashes after queries (the fast
 one rebuilds its tables lazily on the next query).
