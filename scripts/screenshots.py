@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Screenshots of every web page, from a demo store, for docs/screenshots/ (docs/web.md shows them).
 
-    .venv/bin/python scripts/screenshots.py                 # ~2 minutes on 2 cores
+    .venv/bin/python scripts/screenshots.py                 # 1.5 minutes on 2 cores
     .venv/bin/python scripts/screenshots.py --profiles 5000 --out /tmp/shots --keep
 
 What it does, end to end, with the real pieces:
@@ -12,12 +12,13 @@ What it does, end to end, with the real pieces:
 2. opens cases from the scan in three batches on different days and has a reviewer decide some of
    them over the past two weeks (the review service with its clock moved back), so the queue,
    the backlog and the throughput chart show a working team rather than one moment;
-3. builds three staff members' LinkedIn exports from the approaches a campaign made to them;
-   creates an organisation with an officer key;
-4. starts the app (``create_app``, as ``spycatcher serve`` does) under uvicorn on loopback, drives
-   Debian's Chromium with Playwright (sign in with an API key, fill the checker, upload exports)
-   and saves a PNG of each page at 1280 px wide: login, queue, a case, dashboard, checker result,
-   export result, organisation dashboard. Pages whose module is not installed are skipped (said).
+3. builds LinkedIn exports of the three members high-risk profiles wrote to most, from what they
+   received; creates an organisation with an officer key;
+4. starts the app (``create_app``, as ``spycatcher serve`` does) under uvicorn on loopback (the
+   browser tests' ``tests/web_support.live_server``), drives Debian's Chromium with Playwright
+   (sign in with an API key, fill the checker, upload exports) and saves a PNG of each page at
+   1280 px wide: login, queue, a case, dashboard, checker result, export result, organisation
+   dashboard. Pages whose module is not there are skipped, with a note.
 
 PNGs are reduced to a palette so each stays under ~300 KB (text stays sharp); a page still larger
 is cut to its first ``--max-height`` pixels.
@@ -29,15 +30,11 @@ import argparse
 import csv
 import io
 import shutil
-import socket
 import sys
 import tempfile
-import threading
 import time
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from importlib.util import find_spec
 from pathlib import Path
@@ -234,34 +231,6 @@ def staff_exports(url: str, work: Path, n: int = 3) -> list[Path]:
 # -- 4. the server and the browser -----------------------------------------------------------
 
 
-@contextmanager
-def serving(url: str) -> Iterator[str]:
-    import uvicorn
-
-    from spycatcher.api.app import create_app
-
-    app = create_app(url, start_outbox=False)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 120
-    while not server.started:
-        if not thread.is_alive() or time.time() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.1)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        app.state.store.close()
-
-
 def save_png(raw: bytes, path: Path, max_height: int) -> int:
     """A palette PNG under MAX_BYTES if it can be (fewer colours, then a shorter page)."""
     from PIL import Image
@@ -388,8 +357,11 @@ def main(argv: list[str] | None = None) -> int:
         now = datetime.now(UTC).replace(microsecond=0)
         info = build_store(work, args.profiles, args.seed, now)
         exports = staff_exports(info["url"], work)
-        with serving(info["url"]) as base:
-            shoot(base, info, exports, args.out, args.max_height)
+        sys.path.insert(0, str(ROOT / "tests"))
+        from web_support import live_server  # the tests' uvicorn-in-a-thread server
+
+        with live_server(info["url"]) as live:
+            shoot(live.base, info, exports, args.out, args.max_height)
     finally:
         if args.keep:
             log(f"demo store and network kept in {work}")
