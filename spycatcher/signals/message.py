@@ -8,7 +8,10 @@ their hits on ``ctx.sent_texts`` (filled by the behaviour stage, or by ``check``
 export) into one signal per category, quoting the exact words as evidence.
 
 A weak cue ("unique opportunity") counts only when a strong lure of another category appears in
-the same account's texts, so a genuine recruiter's ordinary enthusiasm does not fire.
+the same account's texts, so a genuine recruiter's ordinary enthusiasm does not fire. Hits read by
+meaning rather than by phrase (:mod:`spycatcher.text.intents`: "compensate your effort for a few
+pages") carry a plain-words note of what the sender asks for, which the evidence repeats after the
+quote, so a member sees why a harmless-looking sentence counts.
 """
 
 from __future__ import annotations
@@ -159,7 +162,10 @@ class MessageDetector(Detector):
                 if q.lower() in seen:
                     continue
                 seen.add(q.lower())
-                quotes.append(f'"{q}" (text {i + 1} of {n})')
+                where = f"text {i + 1} of {n}"
+                if h.note:
+                    where += f"; read as: {h.note}"
+                quotes.append(f'"{q}" ({where})')
                 if len(quotes) >= MAX_QUOTES:
                     break
             title = matcher.lexicon.titles.get(cat, cat)

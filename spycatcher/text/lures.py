@@ -10,8 +10,12 @@ False positives matter more than recall here: genuine recruiters also flatter, h
 call. So each pattern is *strong* (fires on its own: phrases a genuine recruiter does not write) or
 *weak* (ordinary on its own: "unique opportunity", "do you hold SC clearance?"), and
 :func:`flagged` keeps a weak hit only when a strong hit of another category corroborates it.
-Paraphrases the lexicon misses are the job of the optional embedding similarity
-(:mod:`spycatcher.text.embeddings`).
+Paraphrases the lexicon misses ("we would value your perspective and compensate your effort for a
+few pages") are read by meaning in :mod:`spycatcher.text.intents`: concept synonym sets in slots,
+weighed so that one generic intent is weak and several co-occurring intents are strong. The
+matcher merges both: an intent cue becomes a strong hit when the intents of its text add up to a
+lure, a weak one otherwise, so :func:`flagged` treats both kinds alike. The optional embedding
+similarity (:mod:`spycatcher.text.embeddings`) is a third, opt-in reader.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from spycatcher.text.intents import Assessment, IntentModel
 from spycatcher.text.normalize import Normalized, normalize
 
 #: texts longer than this are matched on their first MAX_CHARS characters only (bounded work)
@@ -73,7 +78,10 @@ class Category:
 
 @dataclass(frozen=True, slots=True)
 class LureHit:
-    """A lure found in a text: category, pattern, and the exact original span and wording."""
+    """A lure found in a text: category, pattern, and the exact original span and wording.
+
+    ``note`` says in plain words what the sender asks for, for hits read by meaning (intent
+    rules, whose pattern ids start with ``intent:``); phrase-lexicon hits leave it empty."""
 
     category: str
     pattern: str
@@ -81,9 +89,10 @@ class LureHit:
     start: int
     end: int
     text: str
+    note: str = ""
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "category": self.category,
             "pattern": self.pattern,
             "strong": self.strong,
@@ -91,6 +100,9 @@ class LureHit:
             "end": self.end,
             "text": self.text,
         }
+        if self.note:
+            out["note"] = self.note
+        return out
 
 
 def _expand(regex: str, macros: dict[str, str]) -> str:
@@ -179,13 +191,25 @@ def _default_lexicon() -> Lexicon:
 
 
 class LureMatcher:
-    """Find lure phrases in texts. Pure and thread-safe; repeated texts hit a small cache."""
+    """Find lures in texts: phrase lexicon plus intents read by meaning.
+
+    Pure and thread-safe; repeated texts hit a small cache. ``use_intents=False`` runs the phrase
+    lexicon alone (the benchmark compares both); ``intents`` replaces the built-in intent rules.
+    Intent hits whose category the lexicon does not have are dropped (a user lexicon with other
+    categories gets none).
+    """
 
     def __init__(
-        self, lexicon: Lexicon | None = None, cache_size: int = 20_000, use_gates: bool = True
+        self,
+        lexicon: Lexicon | None = None,
+        cache_size: int = 20_000,
+        use_gates: bool = True,
+        use_intents: bool = True,
+        intents: IntentModel | None = None,
     ):
         self.lexicon = lexicon or Lexicon.default()
         self.use_gates = use_gates
+        self.intents = (intents or IntentModel.default()) if use_intents else None
         self._cached = lru_cache(maxsize=cache_size)(self._hits_uncached)
         self._mask_cached = lru_cache(maxsize=cache_size)(self._mask_uncached)
 
@@ -196,8 +220,19 @@ class LureMatcher:
     def hits_normalized(self, norm: Normalized, require_strong: bool = False) -> list[LureHit]:
         """All hits (strong and weak) in an already-normalised text, in text order.
 
-        ``require_strong``: return nothing unless some strong pattern's gate passes (weak hits
-        alone are never flagged, so callers that only want flagged hits skip the work)."""
+        ``require_strong``: return nothing unless some hit is strong (weak hits alone are never
+        flagged, so callers that only want flagged hits skip the work)."""
+        verdict = self.intents.assess(norm) if self.intents is not None else None
+        intents_strong = verdict is not None and verdict.flagged
+        out = self._lexicon_hits(norm, skip_unless_strong=require_strong and not intents_strong)
+        if verdict is not None and verdict.cues:
+            out.extend(self._intent_hits(norm, verdict, out))
+        if require_strong and not any(h.strong for h in out):
+            return []
+        out.sort(key=lambda h: (h.start, h.end))
+        return out
+
+    def _lexicon_hits(self, norm: Normalized, skip_unless_strong: bool) -> list[LureHit]:
         folded = norm.text
         lex = self.lexicon
         if self.use_gates:
@@ -210,7 +245,7 @@ class LureMatcher:
             if not run:
                 return []
             selected = [lex.patterns[i] for i in sorted(run)]
-            if require_strong and not any(p.strong for p in selected):
+            if skip_unless_strong and not any(p.strong for p in selected):
                 return []
         else:
             selected = list(lex.patterns)
@@ -221,14 +256,56 @@ class LureMatcher:
             for k, m in enumerate(pat.regex.finditer(folded)):
                 if k >= MAX_HITS_PER_PATTERN:
                     break
-                a, b = norm.span(m.start(), m.end())
-                quote = norm.original[a:b].strip()
-                if not quote:
-                    continue
-                lead = len(norm.original[a:b]) - len(norm.original[a:b].lstrip())
-                a += lead
-                out.append(LureHit(pat.category, pat.id, pat.strong, a, a + len(quote), quote))
-        out.sort(key=lambda h: (h.start, h.end))
+                quoted = _quote(norm, m.start(), m.end())
+                if quoted is not None:
+                    a, b, quote = quoted
+                    out.append(LureHit(pat.category, pat.id, pat.strong, a, b, quote))
+        return out
+
+    def _intent_hits(
+        self, norm: Normalized, verdict: Assessment, lexicon_hits: list[LureHit]
+    ) -> list[LureHit]:
+        """Intent cues as hits: strong when the text's intents add up to a lure.
+
+        Per intent, the heaviest cue is kept (on a tie, the rule listed first in the intents file)
+        and others only where they quote other words. A cue overlapping a phrase-lexicon hit of
+        the same category adds nothing and is dropped, unless the intents make it strong where
+        the lexicon hit is weak (the stronger reading is kept)."""
+        assert self.intents is not None
+        bits = self.lexicon.bits
+        kept: list[tuple[str, int, int]] = []
+        out: list[LureHit] = []
+        order = self.intents.rule_order
+        for cue in sorted(verdict.cues, key=lambda c: (-c.weight, order[c.rule.id], c.start)):
+            intent = self.intents.intents[cue.rule.intent]
+            if intent.category not in bits:
+                continue
+            if any(n == cue.rule.intent and cue.start < b and a < cue.end for n, a, b in kept):
+                continue
+            quoted = _quote(norm, cue.start, cue.end)
+            if quoted is None:
+                continue
+            a, b, quote = quoted
+            if any(
+                h.category == intent.category
+                and a < h.end
+                and h.start < b
+                and (h.strong or not verdict.flagged)
+                for h in lexicon_hits
+            ):
+                continue
+            kept.append((cue.rule.intent, cue.start, cue.end))
+            out.append(
+                LureHit(
+                    intent.category,
+                    "intent:" + cue.rule.id,
+                    verdict.flagged,
+                    a,
+                    b,
+                    quote,
+                    cue.rule.note,
+                )
+            )
         return out
 
     def hits(self, text: str | None) -> list[LureHit]:
@@ -272,6 +349,17 @@ def flagged(hits: Iterable[LureHit], corroborating: Iterable[str] = ()) -> list[
         if h.strong or (strong_cats - {h.category}):
             out.append(h)
     return out
+
+
+def _quote(norm: Normalized, start: int, end: int) -> tuple[int, int, str] | None:
+    """The original ``[start, end)`` and wording behind normalised characters, trimmed."""
+    a, b = norm.span(start, end)
+    raw = norm.original[a:b]
+    quote = raw.strip()
+    if not quote:
+        return None
+    a += len(raw) - len(raw.lstrip())
+    return a, a + len(quote), quote
 
 
 @lru_cache(maxsize=1)
