@@ -26,7 +26,7 @@ hash, in that order, so a partition's hashes are contiguous and its popcounts re
 The key space is split by its top ``h`` bits into partitions of at most ~``block`` emitted keys: a
 partition's keys come from the hashes whose top bits equal it (flipping a low bit or none) and from
 the ``h`` neighbouring partitions (flipping a top bit). Candidate pairs are generated and verified
-in slices of at most ``block * 4`` pairs. Peak memory is therefore about 80 bytes per hash plus a
+in slices of at most ``block * 4`` pairs. Peak memory is about 150 bytes per hash (measured) plus a
 bounded working set, plus the output; a partition only exceeds ``block`` when many hashes share
 the same top chunk bits (clustered hashes), and a heavily clustered group (thousands of photos
 within a few bits of each other) yields quadratically many true pairs, as it must.
