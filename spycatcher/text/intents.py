@@ -74,9 +74,9 @@ PRESSURE_FACTOR = 0.5
 # words, and currency signs next to an amount as words of their own ("$500" = "$", "500"; not
 # the "$" of "ca$h")
 _TOKEN = re.compile(r"[a-z0-9]+|[$€£¥](?=\s?\d)|(?<=\d)[$€£¥]|(?<=\d\s)[$€£¥]")
-# a sentence ends at . ! ? ; or a line break (between two tokens)
 _CURRENCY = frozenset("$€£¥")
-_SENTENCE_END = re.compile(r"[.!?;\n]")
+# a sentence ends at ! ? ; a line break, or a point that is not a decimal point
+_SENTENCE_END = re.compile(r"[!?;\n]|\.(?!\d)|(?<!\d)\.")
 # "don't", "isn't", "won't": the tokeniser splits at the apostrophe; the "t" is a negation
 _NT_HEADS = frozenset(
     "don isn won can didn doesn wasn aren shouldn wouldn couldn haven hasn hadn weren mustn "
@@ -102,6 +102,10 @@ _IRREGULAR = {
     "less": "less", "unless": "unless", "always": "always", "perhaps": "perhaps",
 }  # fmt: skip
 _VOWEL = re.compile(r"[aeiouy]")
+# word -> stem for the tokeniser (a plain dict is cheaper than lru_cache on the hot path);
+# bounded so that a stream of distinct junk words cannot grow it without limit
+_STEMS: dict[str, str] = {}
+_STEM_CACHE_MAX = 200_000
 
 
 @lru_cache(maxsize=65_536)
@@ -151,39 +155,55 @@ class Tokens:
     raws: tuple[str, ...] = ()
 
 
-def tokenize(folded: str) -> Tokens:
-    """Words of an already-normalised (lower-case) text, with "n't" read as "not"."""
+def tokenize(folded: str, offsets: bool = True) -> Tokens:
+    """Words of an already-normalised (lower-case) text, with "n't" read as "not".
+
+    Sentences end at . ! ? ; and line breaks (a point between digits is a decimal point). The
+    text is cut into sentences first and each is scanned with one ``findall``: most texts match
+    no rule, so character offsets (``offsets=True``, the same words found with ``finditer``)
+    are only worked out for those that do."""
     stems: list[str] = []
     raws: list[str] = []
+    sentence: list[int] = []
     starts: list[int] = []
     ends: list[int] = []
-    sentence: list[int] = []
+    cache = _STEMS
+    pos = 0
     sid = 0
-    prev_end = 0
-    prev_raw = ""
-    for m in _TOKEN.finditer(folded):
-        a, b = m.start(), m.end()
-        gap = folded[prev_end:a]
-        raw = m.group(0)
-        if (
-            stems
-            and _SENTENCE_END.search(gap)
-            and not (gap == "." and prev_raw.isdigit() and raw.isdigit())
-        ):
+    for boundary in (*_SENTENCE_END.finditer(folded), None):
+        end = boundary.start() if boundary is not None else len(folded)
+        chunk = folded[pos:end]
+        if offsets:
+            for m in _TOKEN.finditer(chunk):
+                starts.append(pos + m.start())
+                ends.append(pos + m.end())
+        words = _TOKEN.findall(chunk)
+        if words:
+            raws.extend(words)
+            for w in words:
+                st = cache.get(w)
+                if st is None:
+                    st = stem(w)
+                    if len(cache) < _STEM_CACHE_MAX:
+                        cache[w] = st
+                stems.append(st)
+            sentence.extend([sid] * len(words))
             sid += 1
-        if raw == "t" and prev_raw in _NT_HEADS and gap in ("'", "\u2019", "`"):
-            stems[-1] = _NT_HEAD_MAP.get(prev_raw) or stem(prev_raw[:-1])
-            raw_stem = "not"
-        else:
-            raw_stem = stem(raw)
-        stems.append(raw_stem)
-        raws.append(raw)
-        starts.append(a)
-        ends.append(b)
-        sentence.append(sid)
-        prev_end = b
-        prev_raw = raw
+        if boundary is not None:
+            pos = boundary.end()
+    if "t" in raws:  # "don't" -> "do", "not"
+        for i in range(1, len(raws)):
+            if raws[i] == "t" and raws[i - 1] in _NT_HEADS and sentence[i] == sentence[i - 1]:
+                head = raws[i - 1]
+                stems[i - 1] = _NT_HEAD_MAP.get(head) or stem(head[:-1])
+                stems[i] = "not"
     return Tokens(tuple(stems), tuple(starts), tuple(ends), tuple(sentence), tuple(raws))
+
+
+def token_offsets(folded: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Character ``[start, end)`` of each word :func:`tokenize` finds."""
+    toks = tokenize(folded, offsets=True)
+    return toks.starts, toks.ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +292,8 @@ class IntentModel:
         self.threshold = threshold
         self._stem_index: dict[str, list[str]] = {}
         self._exact_index: dict[str, list[str]] = {}
+        # phrases by their first two stems (the second not a wildcard), else by the first alone
+        self._phrase_index2: dict[tuple[str, str], list[tuple[tuple[str, ...], str]]] = {}
         self._phrase_index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for c in concepts:
             for s in c.stems:
@@ -279,7 +301,16 @@ class IntentModel:
             for s in c.exact:
                 self._exact_index.setdefault(s, []).append(c.name)
             for p in c.phrases:
-                self._phrase_index.setdefault(p[0], []).append((p, c.name))
+                if p[1] != "*":
+                    self._phrase_index2.setdefault((p[0], p[1]), []).append((p, c.name))
+                else:
+                    self._phrase_index.setdefault(p[0], []).append((p, c.name))
+        # stems that start some single word, pair or wildcard phrase: most words are none of these
+        self._firsts = (
+            frozenset(self._stem_index)
+            | frozenset(self._phrase_index)
+            | frozenset(k[0] for k in self._phrase_index2)
+        )
         # concepts each rule needs (directly or through referenced rules), to skip rules cheaply
         needs: dict[str, frozenset[str]] = {}
         for r in self.rules:
@@ -371,30 +402,45 @@ class IntentModel:
         stems = toks.stems
         n = len(stems)
         exact = self._exact_index
-        for i, s in enumerate(stems):
-            for c in self._stem_index.get(s, ()):
-                occ.setdefault(c, []).append((i, i))
-            if exact:
-                for c in exact.get(toks.raws[i], ()):
+        single = self._stem_index
+        pairs = self._phrase_index2
+        wild = self._phrase_index
+        firsts = self._firsts
+        if exact:
+            for i, raw in enumerate(toks.raws):
+                for c in exact.get(raw, ()):
                     occ.setdefault(c, []).append((i, i))
-            for phrase, c in self._phrase_index.get(s, ()):
-                k = len(phrase)
-                if i + k <= n and all(
-                    p == "*" or p == stems[i + j] for j, p in enumerate(phrase[1:], 1)
-                ):
-                    occ.setdefault(c, []).append((i, i + k - 1))
+        for i, s in enumerate(stems):
+            if s not in firsts:
+                continue
+            for c in single.get(s, ()):
+                occ.setdefault(c, []).append((i, i))
+            if i + 1 < n:
+                cands = pairs.get((s, stems[i + 1]))
+                if cands:
+                    for phrase, c in cands:
+                        k = len(phrase)
+                        if k == 2 or (i + k <= n and _rest_matches(phrase, stems, i)):
+                            occ.setdefault(c, []).append((i, i + k - 1))
+                for phrase, c in wild.get(s, ()):
+                    k = len(phrase)
+                    if i + k <= n and _rest_matches(phrase, stems, i):
+                        occ.setdefault(c, []).append((i, i + k - 1))
         for spans in occ.values():
             spans.sort()
         return occ
 
     def cues(self, norm: Normalized) -> list[Cue]:
         """Every rule match in a normalised text (at most MAX_MATCHES_PER_RULE per rule)."""
-        toks = tokenize(norm.text[:MAX_CHARS])
+        folded = norm.text[:MAX_CHARS]
+        toks = tokenize(folded, offsets=False)
         if not toks.stems:
             return []
         occ = self.occurrences(toks)
         present = set(occ)
         out: list[Cue] = []
+        starts: tuple[int, ...] = ()
+        ends: tuple[int, ...] = ()
         for rule in self.rules:
             if not self._needs[rule.id] <= present:
                 continue
@@ -408,8 +454,10 @@ class IntentModel:
             weight = rule.weight
             if any(c in present for c in rule.weaken_text):
                 weight /= 2
+            if not starts:
+                starts, ends = token_offsets(folded)
             for first, last in spans[:MAX_MATCHES_PER_RULE]:
-                out.append(Cue(rule, weight, first, last, toks.starts[first], toks.ends[last]))
+                out.append(Cue(rule, weight, first, last, starts[first], ends[last]))
         return out
 
     def _match(self, rule: Rule, occ: dict[str, list[Span]], toks: Tokens) -> list[Span]:
@@ -516,6 +564,16 @@ class IntentModel:
     def assess_text(self, text: str) -> Assessment:
         """:meth:`assess` on a raw text (normalised here)."""
         return self.assess(normalize(text[:MAX_CHARS]))
+
+
+def _rest_matches(phrase: tuple[str, ...], stems: tuple[str, ...], i: int) -> bool:
+    """Whether ``phrase`` matches ``stems`` from ``i`` (its first two stems already checked or
+    the second a wildcard); ``*`` matches any one word."""
+    for j in range(2, len(phrase)):
+        p = phrase[j]
+        if p != "*" and p != stems[i + j]:
+            return False
+    return True
 
 
 def _build_concepts(raw: dict[str, list[str]], source: str) -> dict[str, Concept]:
