@@ -249,16 +249,13 @@ def risk_distribution(s: Session, run_id: str) -> tuple[list[int], dict[str, int
     dialect = s.get_bind().dialect.name
     band = _band(AssessmentRow.score, dialect).label("band")
     counts = [0] * BINS
-    for b, n in s.execute(
-        select(band, func.count()).where(AssessmentRow.run_id == run_id).group_by(band)
+    levels = {"high": 0, "medium": 0, "low": 0}
+    for b, level, n in s.execute(
+        select(band, AssessmentRow.level, func.count())
+        .where(AssessmentRow.run_id == run_id)
+        .group_by(band, AssessmentRow.level)
     ):
         counts[min(BINS - 1, max(0, int(b or 0)))] += int(n)
-    levels = {"high": 0, "medium": 0, "low": 0}
-    for level, n in s.execute(
-        select(AssessmentRow.level, func.count())
-        .where(AssessmentRow.run_id == run_id)
-        .group_by(AssessmentRow.level)
-    ):
         levels[str(level)] = levels.get(str(level), 0) + int(n)
     return counts, levels
 
@@ -342,13 +339,29 @@ def _suspects(run_id: str | None) -> Any:
     return union(risky, fake).subquery()
 
 
-def _current_employers(s: Session, dialect: str, run_id: str | None, rng: DateRange) -> Any:
-    """(employer, title, distinct members, approaches) of approached members' current jobs.
-
-    Each approached member's JSON ``experience`` list is expanded in the database (a table-valued
-    JSON function, lateral on PostgreSQL); a job without an end date is a current one.
-    """
+def _approached(run_id: str | None, rng: DateRange) -> Any:
+    """Members suspects approached in the range, one row each with how many approaches."""
     suspects = _suspects(run_id)
+    return (
+        select(EventRow.target.label("target"), func.count().label("n"))
+        .where(
+            EventRow.actor.in_(select(suspects.c.pid)),
+            EventRow.type.in_(APPROACH_TYPES),
+            _in_range(EventRow.at, rng),
+        )
+        .group_by(EventRow.target)
+        .subquery()
+    )
+
+
+def _current_employers(s: Session, dialect: str, approached: Any) -> Any:
+    """(employer, title, members, approaches) over the approached members' current jobs.
+
+    The approaches are first reduced to one row per member (``approached``); only those members'
+    profiles are read, and each one's JSON ``experience`` list is expanded in the database (a
+    table-valued JSON function, lateral on PostgreSQL); a job without an end date is current.
+    The profile is looked up by its whole key (platform, id), so the primary key index serves it.
+    """
     company: ColumnElement[Any]
     title: ColumnElement[Any]
     ended: ColumnElement[Any]
@@ -366,20 +379,21 @@ def _current_employers(s: Session, dialect: str, run_id: str | None, rng: DateRa
         ended = func.json_extract(je.c.value, "$.end")
     company = company.label("company")
     title = func.coalesce(title, "").label("title")
-    members = func.count(func.distinct(EventRow.target)).label("members")
-    approaches = func.count().label("approaches")
+    members = func.count().label("members")
+    approaches = func.sum(approached.c.n).label("approaches")
+    platforms = list(s.scalars(select(ProfileRow.platform).distinct()))
     q = (
         select(company, title, members, approaches)
-        .select_from(EventRow)
-        .join(ProfileRow, ProfileRow.profile_id == EventRow.target)
-        .join(je, true())
-        .where(
-            EventRow.actor.in_(select(suspects.c.pid)),
-            EventRow.type.in_(APPROACH_TYPES),
-            _in_range(EventRow.at, rng),
-            ended.is_(None),
-            company.is_not(None),
+        .select_from(approached)
+        .join(
+            ProfileRow,
+            and_(
+                ProfileRow.platform.in_(platforms),
+                ProfileRow.profile_id == approached.c.target,
+            ),
         )
+        .join(je, true())
+        .where(ended.is_(None), company.is_not(None))
         .group_by(company, title)
         .order_by(members.desc(), approaches.desc(), company, title)
         .limit(MAX_EMPLOYER_GROUPS)
@@ -404,7 +418,8 @@ def targeting(
     by_org: dict[str, dict[str, Any]] = {}
     by_sector: dict[str, dict[str, Any]] = {}
     groups = 0
-    for company, title, members, approaches in _current_employers(s, dialect, run_id, rng):
+    approached = _approached(run_id, rng)
+    for company, title, members, approaches in _current_employers(s, dialect, approached):
         groups += 1
         name = str(company)
         key = org_key(name) or name.lower()
@@ -423,14 +438,7 @@ def targeting(
             t = by_sector.setdefault(sector, {"members": 0, "approaches": 0})
             t["members"] += int(members)
             t["approaches"] += int(approaches)
-    suspects = _suspects(run_id)
-    totals = s.execute(
-        select(func.count(func.distinct(EventRow.target)), func.count()).where(
-            EventRow.actor.in_(select(suspects.c.pid)),
-            EventRow.type.in_(APPROACH_TYPES),
-            _in_range(EventRow.at, rng),
-        )
-    ).one()
+    totals = s.execute(select(func.count(), func.sum(approached.c.n))).one()
     ranked = sorted(by_org.values(), key=lambda o: (-o["members"], -o["approaches"], o["name"]))
     sectors = sorted(
         ({"sector": k, "title": orgs.titles.get(k, k), **v} for k, v in by_sector.items()),
