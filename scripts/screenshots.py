@@ -302,18 +302,7 @@ def shoot(base: str, info: dict[str, Any], exports: list[Path], out: Path, max_h
 
         page.goto(f"{base}/login")
         snap("login")
-        sign_in(info["reviewer"])
-        if have["console"]:
-            page.goto(f"{base}/console")
-            snap("queue")
-            link = page.locator("a[href^='/console/cases/']").first
-            link.click()
-            snap("case")
-        else:
-            log("no spycatcher.web.console: queue and case pages skipped")
-        page.goto(f"{base}/dashboard")
-        snap("dashboard")
-        if have["checker"]:
+        if have["checker"]:  # the public pages, as a member sees them: not signed in
             page.goto(f"{base}/checker")
             for field, value in LURE_CHECK.items():
                 page.locator(f"#f-{field}").fill(value)
@@ -325,6 +314,17 @@ def shoot(base: str, info: dict[str, Any], exports: list[Path], out: Path, max_h
             snap("export")
         else:
             log("no spycatcher.web.checker: checker pages skipped")
+        sign_in(info["reviewer"])
+        if have["console"]:
+            page.goto(f"{base}/console")
+            snap("queue")
+            link = page.locator("a[href^='/console/cases/']").first
+            link.click()
+            snap("case")
+        else:
+            log("no spycatcher.web.console: queue and case pages skipped")
+        page.goto(f"{base}/dashboard")
+        snap("dashboard")
         if have["organisation"]:
             sign_in(officer)
             page.goto(f"{base}/organisation")
