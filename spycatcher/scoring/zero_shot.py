@@ -6,7 +6,8 @@ fakes are. The sum goes through a logistic function, so the score reads like a p
 every point of it can be traced back to named reasons: the contributions are the explanation.
 
 Signals of one family overlap (three lure phrases in one message are one lure, not three), so within
-a family only the strongest contributions count in full and the rest are damped.
+a family only the strongest contributions count in full and the rest are damped. A spec may name a
+narrower overlap group (``SignalSpec.overlap``) when its family holds unrelated facts.
 """
 
 from __future__ import annotations
@@ -18,9 +19,13 @@ from spycatcher.schema import Profile
 from spycatcher.scoring.assessment import Assessment, level_for
 from spycatcher.signals.base import ProfileContext, Signal, SignalSpec
 
-#: log-odds before any evidence: about 5% of profiles that reach scoring are suspicious
-PRIOR_LOGIT = -3.0
-#: each further positive signal of the same family counts this much less than the one before
+#: log-odds before any evidence: a profile with no reason either way is fake about 3% of the time.
+#: Fakes are rarer on a large professional network (0.8% of the synthetic one) and commoner in a
+#: collected dataset (half of cresci2015); at -3.0 (5%) a genuine member with one or two weak
+#: reasons scored 0.15 to 0.5 where about 0.5% of such members were fake. The levels this gives
+#: are measured in BENCHMARKS.md ("Detection quality") and explained in docs/scoring.md.
+PRIOR_LOGIT = -3.5
+#: each further positive signal of the same overlap group counts this much less than the one before
 FAMILY_DAMPING = 0.8
 
 
@@ -51,13 +56,14 @@ class ZeroShotScorer:
 
     def contributions(self, signals: list[Signal]) -> dict[str, float]:
         specs = self._specs()
-        by_family: dict[str, list[tuple[float, str]]] = defaultdict(list)
+        by_group: dict[str, list[tuple[float, str]]] = defaultdict(list)
         for s in signals:
             spec = specs.get(s.name)
             weight = spec.weight if spec is not None else 0.0
-            by_family[s.name.split(".", 1)[0]].append((weight * s.strength, s.name))
+            group = spec.group if spec is not None else s.name.split(".", 1)[0]
+            by_group[group].append((weight * s.strength, s.name))
         out: dict[str, float] = {}
-        for items in by_family.values():
+        for items in by_group.values():
             positives = sorted((c for c in items if c[0] > 0), reverse=True)
             for rank, (c, name) in enumerate(positives):
                 out[name] = out.get(name, 0.0) + c * (FAMILY_DAMPING**rank)

@@ -8,6 +8,10 @@ digits. Genuine people accumulate an audience and a history. These reasons need 
 professional networks, and they give the zero-shot scorer something to stand on before anyone has
 labels.
 
+The reasons are different facts about an account, so they are not damped against each other as
+one family (``SignalSpec.overlap``): only reasons that restate one fact are, namely who follows
+the account (follow ratio, few followers) and whether it is used (posts, likes).
+
 Weights are chosen on principle (what a reason says about the account, and how often genuine
 members would show it too), not fitted: a follow ratio of 30 to 1 is hard to explain for a person;
 an empty biography is common among genuine members, so it weighs little. Each reason is graded
@@ -16,7 +20,9 @@ an empty biography is common among genuine members, so it weighs little. Each re
 Some datasets give these facts only as numbers (InstaFake's ``usernameDigitCount`` and
 ``userBiographyLength``); :data:`HANDLE_DIGIT_FEATURES` and :data:`BIO_LENGTH_FEATURES` name the
 ``features`` keys that are read as such. A missing photo is the photo detector's
-(``photo.missing``), not repeated here.
+(``photo.missing``), not repeated here. Posting little (``profile.inactive``) is a reason only
+where posting is what members do (:func:`~spycatcher.signals.platforms.platform_traits`): most
+genuine members of a professional network never post.
 """
 
 from __future__ import annotations
@@ -28,14 +34,13 @@ from urllib.parse import urlsplit
 
 from spycatcher.schema import Profile
 from spycatcher.signals.base import Detector, ProfileContext, Signal, SignalSpec
+from spycatcher.signals.platforms import FEW_POSTS, platform_traits
 from spycatcher.signals.registry import register
 
 #: below this many followed accounts a lopsided ratio means nothing (a new account follows few)
 MIN_FOLLOWING = 50
 #: followers below this are "almost nobody follows them"
 FEW_FOLLOWERS = 30
-#: fewer posts than this is "posts little or nothing"
-FEW_POSTS = 10
 
 #: ``features`` keys that hold the handle itself
 HANDLE_FEATURES = ("handle", "username", "screen_name", "user_name")
@@ -126,6 +131,7 @@ class AudienceDetector(Detector):
             "Accounts that follow hundreds or thousands of others while almost nobody follows "
             "them are typical of mass-produced fake accounts. Do not take such an account at "
             "face value: check who is behind it before you reply or share anything.",
+            overlap="audience.reach",
         ),
         SignalSpec(
             "profile.few_followers",
@@ -133,6 +139,7 @@ class AudienceDetector(Detector):
             0.8,
             "Real people build up an audience over time. An account that almost nobody follows "
             "has no one vouching for it.",
+            overlap="audience.reach",
         ),
         SignalSpec(
             "profile.inactive",
@@ -140,6 +147,7 @@ class AudienceDetector(Detector):
             1.2,
             "An account with no posts of its own has no history you can check. Fake accounts "
             "are often created in bulk and never used except to follow, like or make contact.",
+            overlap="audience.activity",
         ),
         SignalSpec(
             "profile.no_interaction",
@@ -147,6 +155,7 @@ class AudienceDetector(Detector):
             0.8,
             "People who use a platform react to what others post. An account that has never "
             "done so may exist only to make contact or to inflate someone's audience.",
+            overlap="audience.activity",
         ),
         SignalSpec(
             "profile.empty_bio",
@@ -154,6 +163,7 @@ class AudienceDetector(Detector):
             0.5,
             "Many genuine members leave this empty too, so on its own it means little; together "
             "with other signs it suggests an account nobody took the trouble to fill in.",
+            overlap="audience.bio",
         ),
         SignalSpec(
             "profile.handle_digits",
@@ -162,6 +172,7 @@ class AudienceDetector(Detector):
             "Handles like 'anna83920417' are what sign-up forms suggest when an account is made "
             "in a hurry or in bulk. A birth year in a handle is common among real people and is "
             "not counted.",
+            overlap="audience.handle",
         ),
         SignalSpec(
             "profile.audience",
@@ -169,6 +180,7 @@ class AudienceDetector(Detector):
             -1.0,
             "Many accounts follow this one and it follows fewer back, as established people "
             "and organisations do. That lowers the risk but does not remove it.",
+            overlap="audience.reach",
         ),
     )
 
@@ -211,7 +223,13 @@ class AudienceDetector(Detector):
                 )
             )
 
-        if posts is not None and posts < FEW_POSTS:
+        # Silence is evidence only where members post: on a professional network most genuine
+        # members never do (spycatcher.signals.platforms)
+        if (
+            posts is not None
+            and posts < FEW_POSTS
+            and platform_traits(profile, ctx).posting_is_core
+        ):
             out.append(
                 self.signal(
                     "profile.inactive",

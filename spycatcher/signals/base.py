@@ -40,16 +40,28 @@ class SignalSpec:
 
     ``weight`` is the zero-shot scorer's log-odds contribution at full strength: positive means
     "more likely fake", negative means "more likely genuine" (a verified identity, say).
+
+    ``overlap`` names the group of signals that restate much the same fact, so that the
+    zero-shot scorer counts only the strongest of them in full; by default a signal overlaps
+    with its family. A family that holds unrelated facts (the audience reasons in ``profile.*``:
+    who follows the account, whether it is used, how its identity is filled in) gives each fact
+    its own group.
     """
 
     name: str
     title: str
     weight: float
     advice: str
+    overlap: str = ""
 
     @property
     def family(self) -> str:
         return self.name.split(".", 1)[0]
+
+    @property
+    def group(self) -> str:
+        """The overlap group: signals of one group are damped against each other."""
+        return self.overlap or self.family
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,7 @@ from spycatcher.photo.pdq import (
 )
 from spycatcher.schema import Profile
 from spycatcher.signals.base import Detector, ProfileContext, Signal, SignalSpec
+from spycatcher.signals.platforms import platform_traits
 from spycatcher.signals.registry import register
 
 #: other profiles named per reuse match (the count stays exact)
@@ -58,8 +59,12 @@ AI_THRESHOLD = 0.5
 
 
 def _has_photo(profile: Profile) -> bool:
-    ph = profile.photo
-    return ph is not None and any((ph.path, ph.url, ph.sha256, ph.pdq))
+    """Whether the profile shows a photo.
+
+    The contract's ``photo: {}`` means "has a photo, nothing more is known" (InstaFake says only
+    *whether* there is a picture); ``null`` or no field means no photo. Only the latter is missing.
+    """
+    return profile.photo is not None
 
 
 @register_stage
@@ -302,7 +307,9 @@ class PhotoDetector(Detector):
     def detect(self, profile: Profile, ctx: ProfileContext) -> Iterable[Signal]:
         analysis = ctx.photo_analysis
         if not _has_photo(profile) and not analysis.get("pdq"):
-            yield self.signal("photo.missing", 1.0, "The profile has no photo.")
+            # a dataset that gives no photo information at all does not show a missing photo
+            if platform_traits(profile, ctx).photos_known:
+                yield self.signal("photo.missing", 1.0, "The profile has no photo.")
             return
 
         same = [m for m in ctx.photo_matches if m.get("kind") == "profile"]

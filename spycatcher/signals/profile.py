@@ -6,6 +6,11 @@ learns how much each is worth on real data.
 
 The one population fact used here is how many members list the same employer (``EmployerStage``):
 a "Center for ... Studies" that no one else works for is what a shell employer looks like.
+
+Reasons about the career and the completeness of a profile (thin history, seniority without a
+history, most sections empty, many connections and no career) need a platform that shows a
+career: on Twitter or Instagram those sections do not exist, and their emptiness is no evidence
+(:func:`~spycatcher.signals.platforms.platform_traits`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from datetime import datetime
 from spycatcher.engine.stages import PopulationStage, register_stage
 from spycatcher.schema import Profile, partial_date_to_months
 from spycatcher.signals.base import Detector, ProfileContext, Signal, SignalSpec
+from spycatcher.signals.platforms import platform_traits
 from spycatcher.signals.registry import register
 
 # Personas hostile services use (BfV, NCSC): headhunters, think tanks, consultants, scholars.
@@ -208,6 +214,8 @@ class ProfileDetector(Detector):
     def detect(self, profile: Profile, ctx: ProfileContext) -> Iterable[Signal]:
         as_of = ctx.as_of
         out: list[Signal] = []
+        # only a platform that shows a career makes an empty or thin one evidence
+        career_shown = bool(platform_traits(profile, ctx).career_sections)
         current = profile.current_positions()
         role_text = " ".join(filter(None, [profile.headline] + [e.title or "" for e in current]))
         employer_text = " ".join(e.company or "" for e in current)
@@ -263,7 +271,7 @@ class ProfileDetector(Detector):
         n_jobs = len(profile.experience)
 
         # seniority vs history
-        if SENIOR_TITLE.search(role_text) and (n_jobs <= 1 or span < 60):
+        if career_shown and SENIOR_TITLE.search(role_text) and (n_jobs <= 1 or span < 60):
             out.append(
                 self.signal(
                     "profile.seniority_mismatch",
@@ -287,7 +295,7 @@ class ProfileDetector(Detector):
             )
 
         # thin or inconsistent history
-        if n_jobs + len(profile.education) <= 1:
+        if career_shown and n_jobs + len(profile.education) <= 1:
             out.append(
                 self.signal(
                     "profile.thin_history",
@@ -312,7 +320,7 @@ class ProfileDetector(Detector):
             reasons = []
             if age_days is not None and age_days < 365:
                 reasons.append(f"an account only {age_days} days old")
-            if n_jobs <= 1:
+            if career_shown and n_jobs <= 1:
                 reasons.append("almost no career history")
             if observed is not None and observed < conns * 0.1:
                 reasons.append(f"only {observed} connections seen in the data")
@@ -351,7 +359,7 @@ class ProfileDetector(Detector):
             profile.skills,
         ]
         filled = sum(1 for x in parts if x)
-        if filled <= 2:
+        if career_shown and filled <= 2:
             out.append(
                 self.signal(
                     "profile.incomplete",
