@@ -166,7 +166,7 @@ def main() -> None:
         rows = _jsonl(path) if path.exists() else []
         if not rows:
             continue
-        result[f"{name}s"] = len(rows)
+        result[name + "s" if name == "paraphrase" else name + "_paraphrases"] = len(rows)
         for prefix, matcher in (("lexicon_", lexicon_only), ("", full)):
             recall, per_cat, missed = _recall(matcher, rows)
             result[f"{prefix}{name}_recall"] = recall
