@@ -99,3 +99,22 @@ def test_obfuscated_text_is_quoted_as_written() -> None:
     text = "pls add me on W h a t s A p p"
     s = _signals([text])["message.off_platform"]
     assert '"W h a t s A p p"' in s.evidence  # type: ignore[attr-defined]
+
+
+def test_a_paraphrased_lure_is_read_by_meaning_with_a_plain_words_note() -> None:
+    text = "Our partners would reward you well for a few pages of your private thoughts."
+    s = _signals([text])["message.paid_work"]
+    hit = s.data["hits"][0]  # type: ignore[attr-defined]
+    assert hit["pattern"].startswith("intent:") and hit["strong"]
+    assert text[hit["start"] : hit["end"]] == hit["text"]
+    assert hit["text"] in s.evidence  # type: ignore[attr-defined]
+    assert f"read as: {hit['note']}" in s.evidence  # type: ignore[attr-defined]
+    assert "Do not reply with personal details" in s.advice  # type: ignore[attr-defined]
+
+
+def test_one_generic_intent_needs_corroboration_from_the_sender() -> None:
+    generic = "Flights and the hotel are on us."
+    assert _signals([generic]) == {}
+    sigs = _signals([generic, "Please do not discuss our exchange with anyone at work."])
+    assert {"message.trip", "message.urgency"} <= set(sigs)
+    assert sigs["message.trip"].strength < sigs["message.urgency"].strength  # type: ignore[attr-defined]

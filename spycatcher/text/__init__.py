@@ -5,6 +5,8 @@
   original characters, so that evidence quotes exactly what the sender wrote.
 - :mod:`~spycatcher.text.lures`: the approach-message lexicon (paid reports, trips, flattery,
   urgency, moving off the platform, questions about work and access) and its matcher.
+- :mod:`~spycatcher.text.intents`: the same lures read by meaning (concept synonym sets in slot
+  rules), so that paraphrases count; merged into the matcher.
 - :mod:`~spycatcher.text.templates`: MinHash LSH over word shingles, to find wording shared by
   many profiles.
 - :mod:`~spycatcher.text.sensitive`: which employers and headlines belong to sensitive sectors.
