@@ -22,6 +22,7 @@ from web_support import sign_in
 from spycatcher.api.auth import authenticate
 from spycatcher.report import write_report
 from spycatcher.review import stats
+from spycatcher.schema import Event, Profile
 from spycatcher.store.models import ScanRun
 from spycatcher.web import charts
 
@@ -394,3 +395,31 @@ def test_report_html_draws_the_same_risk_chart(tmp_path: Path):
     expected = charts.risk_histogram("risk", counts, title="Histogram of risk scores from 0 to 1")
     assert str(expected.svg) in html
     assert "2 high risk" in expected.desc and "&lt;b&gt;n&lt;/b&gt;" in html
+
+
+def test_the_number_of_queries_does_not_grow_with_the_data(db_url):
+    """Every figure is an aggregate: ten times the approaches and members, the same queries."""
+    from sqlalchemy import event
+
+    clock = Clock(NOW)
+    with running(db_url, clock=clock) as svc:
+        seed(svc, clock)
+        statements: list[str] = []
+
+        def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+            statements.append(statement)
+
+        event.listen(svc.store.engine, "before_cursor_execute", count)
+        figures(svc)
+        before = len(statements)
+        more = [person(f"x{i}", f"X {i}", [job(f"Employer {i % 7}")]) for i in range(300)]
+        svc.store.upsert_profiles(Profile.model_validate(p) for p in more)
+        svc.store.upsert_events(
+            Event.model_validate(ev(1000 + i, "f1", f"x{i}", NOW - (i % 30) * DAY))
+            for i in range(300)
+        )
+        statements.clear()
+        d = figures(svc)
+        assert len(statements) == before
+        assert d.targets_total == 5 + 300 and d.campaign_series["campaign-a"].count(0) < 80
+        event.remove(svc.store.engine, "before_cursor_execute", count)

@@ -35,7 +35,7 @@ from spycatcher.text.normalize import ZERO_WIDTH
 #: lightness so that neighbouring series still differ for most colour-vision deficiencies
 PALETTE = ("#1d3557", "#c2410c", "#2f7d32", "#7e22ce", "#0e7490", "#a16207", "#be123c", "#4d4d4d")
 #: the risk-level colours of app.css (.lvl.low/.medium/.high)
-LEVEL_FILL = {"low": "#22672a", "medium": "#9a6100", "high": "#a4001d"}
+LEVEL_FILL = {"low": "#22672a", "medium": "#7a4d00", "high": "#a4001d"}
 AXIS = "#333333"
 GRID = "#d9d9d9"
 FONT = 11
