@@ -247,3 +247,35 @@ def entries(
         }
         for r in rows
     ]
+
+
+def subject_token(s: Session, platform: str, subject_id: str) -> str | None:
+    """The pseudonym a member or profile has in the log, without creating one (None: the log
+    never mentioned them, or their mapping was erased)."""
+    row = s.get(PseudonymRow, (platform, subject_id))
+    return row.token if row is not None else None
+
+
+def for_subject(s: Session, subject: str, limit: int = 200) -> list[dict[str, Any]]:
+    """The newest ``limit`` entries about one pseudonym, oldest first (a case's trail)."""
+    rows = list(
+        s.scalars(
+            select(AuditRow)
+            .where(AuditRow.subject == subject)
+            .order_by(AuditRow.seq.desc())
+            .limit(limit)
+        )
+    )
+    return [
+        {
+            "seq": r.seq,
+            "at": r.at,
+            "actor": r.actor,
+            "action": r.action,
+            "subject": r.subject,
+            "reason": r.reason,
+            "details": orjson.loads(r.details),
+            "hash": r.hash,
+        }
+        for r in reversed(rows)
+    ]

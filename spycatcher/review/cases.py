@@ -15,11 +15,12 @@ the reader may see them), and the case's history.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -376,4 +377,175 @@ def evidence(
             "label": status.label if status else None,
             "enforcement": status.enforcement if status else None,
         },
+    }
+
+
+# -- what surrounds a case: its profile's events, neighbours and campaign ----------------------
+
+#: events of the profile read for its timeline and neighbourhood (newest first)
+MAX_PROFILE_EVENTS = 500
+#: neighbours and campaign members / targets described (the rest are counted)
+MAX_NEIGHBOURS = 40
+MAX_CAMPAIGN_MEMBERS = 30
+MAX_CAMPAIGN_TARGETS = 40
+#: event types a neighbourhood shows; reports are left out (they name the reporter, whom a
+#: reviewer may not be allowed to see) and come from the reports table instead
+NEIGHBOUR_TYPES = ("invitation", "message", "connection", "endorsement", "view")
+
+
+def people(s: Session, platform: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """What a picture of the network says about each profile: its name, current employer, the
+    sensitive sectors it works in, its latest risk level, its human label and its open case.
+    Profiles the store does not hold get only their id."""
+    from spycatcher.text.sensitive import SensitiveOrgs
+
+    orgs = SensitiveOrgs.load()
+    wanted = sorted(set(ids))
+    out: dict[str, dict[str, Any]] = {
+        pid: {
+            "id": pid,
+            "name": None,
+            "employer": None,
+            "sectors": [],
+            "level": None,
+            "label": None,
+            "open_case": None,
+        }
+        for pid in wanted
+    }
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        for pid, data in s.execute(
+            select(ProfileRow.profile_id, ProfileRow.data).where(
+                ProfileRow.platform == platform, ProfileRow.profile_id.in_(chunk)
+            )
+        ):
+            p = out[str(pid)]
+            try:
+                prof = Profile.model_validate(data)
+            except ValueError:  # a stored record the contract no longer accepts
+                continue
+            p["name"] = prof.name
+            jobs = [j.company for j in prof.current_positions() if j.company]
+            p["employer"] = jobs[0] if jobs else None
+            match = orgs.classify(prof)
+            if match is not None:
+                p["sectors"] = sorted(orgs.titles.get(x, x) for x in match.sectors)
+        for st in s.scalars(
+            select(ProfileStatusRow).where(
+                ProfileStatusRow.platform == platform, ProfileStatusRow.profile_id.in_(chunk)
+            )
+        ):
+            out[st.profile_id]["label"] = st.label
+        for cid, pid in s.execute(
+            select(CaseRow.id, CaseRow.profile_id).where(
+                CaseRow.open_key.in_([profile_key(platform, x) for x in chunk])
+            )
+        ):
+            out[str(pid)]["open_case"] = int(cid)
+    for (_, pid), a in latest_assessments(s, [(platform, x) for x in wanted]).items():
+        out[pid]["level"] = a.level
+    return out
+
+
+def _campaign_picture(
+    s: Session, platform: str, pid: str, campaign: dict[str, Any]
+) -> dict[str, Any]:
+    members = [str(m) for m in campaign.get("members") or []]
+    targets = [str(t) for t in campaign.get("targets") or []]
+    shown_members = members[:MAX_CAMPAIGN_MEMBERS]
+    if pid in members and pid not in shown_members:
+        shown_members[-1] = pid
+    shown_targets = targets[:MAX_CAMPAIGN_TARGETS]
+    edges: Counter[tuple[str, str]] = Counter()
+    if shown_members and shown_targets:
+        for actor, target, n in s.execute(
+            select(EventRow.actor, EventRow.target, func.count())
+            .where(
+                EventRow.actor.in_(shown_members),
+                EventRow.target.in_(shown_targets),
+                EventRow.type.in_(APPROACH_TYPES),
+            )
+            .group_by(EventRow.actor, EventRow.target)
+        ):
+            edges[(str(actor), str(target))] += int(n)
+    who = people(s, platform, [*shown_members, *shown_targets])
+    return {
+        "id": campaign.get("id"),
+        "score": campaign.get("score"),
+        "size": len(members),
+        "evidence": [str(e) for e in campaign.get("evidence") or []],
+        "links": {str(k): int(v) for k, v in (campaign.get("links") or {}).items()},
+        "organisations": [str(o) for o in campaign.get("organisations") or []],
+        "first_activity": campaign.get("first_activity"),
+        "last_activity": campaign.get("last_activity"),
+        "members": [{**who[m], "is_case": m == pid} for m in shown_members],
+        "targets": [who[t] for t in shown_targets],
+        "members_total": len(members),
+        "targets_total": len(targets),
+        "edges": [{"member": a, "target": b, "count": n} for (a, b), n in sorted(edges.items())],
+    }
+
+
+def surroundings(s: Session, row: CaseRow, campaign: dict[str, Any] | None) -> dict[str, Any]:
+    """The profile's recent events in both directions (newest first, reports excluded), the
+    members it deals with most and how, and its campaign's members, targets and approaches.
+
+    ``campaign`` is the campaign record from :func:`evidence` (or None).
+    """
+    platform, pid = row.platform, row.profile_id
+    events = []
+    for ev in s.scalars(
+        select(EventRow)
+        .where(
+            or_(EventRow.actor == pid, EventRow.target == pid),
+            EventRow.type.in_(NEIGHBOUR_TYPES),
+        )
+        .order_by(EventRow.at.desc())
+        .limit(MAX_PROFILE_EVENTS)
+    ):
+        outgoing = ev.actor == pid
+        other = ev.target if outgoing else ev.actor
+        if other == pid:
+            continue
+        data = ev.data or {}
+        events.append(
+            {
+                "type": ev.type,
+                "direction": "out" if outgoing else "in",
+                "other": other,
+                "at": iso(ev.at),
+                "accepted": data.get("accepted"),
+                "text": excerpt(data.get("text"), 200) if data.get("text") else None,
+            }
+        )
+    relations: dict[str, Counter[str]] = {}
+    accepted: dict[str, bool] = {}
+    for e in events:
+        other = str(e["other"])
+        kind = e["type"] if e["type"] == "connection" else f"{e['type']}_{e['direction']}"
+        relations.setdefault(other, Counter())[str(kind)] += 1
+        if e["accepted"]:
+            accepted[other] = True
+    # approached members first (they are who the case is about), then by how much happened
+    ranked = sorted(
+        relations,
+        key=lambda o: (
+            -sum(n for k, n in relations[o].items() if k in ("invitation_out", "message_out")),
+            -sum(relations[o].values()),
+            o,
+        ),
+    )
+    shown = ranked[:MAX_NEIGHBOURS]
+    who = people(s, platform, shown)
+    neighbours = [
+        {**who[o], "relations": dict(relations[o]), "accepted": accepted.get(o, False)}
+        for o in shown
+    ]
+    return {
+        "events": events,
+        "events_truncated": len(events) >= MAX_PROFILE_EVENTS - 1,
+        "neighbours": neighbours,
+        "neighbours_total": len(ranked),
+        "campaign": _campaign_picture(s, platform, pid, campaign) if campaign else None,
     }

@@ -30,11 +30,12 @@ from spycatcher.review.base import (
     utcnow,
     write_lock,
 )
-from spycatcher.review.scoring import Rescorer, Scored
+from spycatcher.review.queue import QueueFilter
+from spycatcher.review.scoring import Rescorer, Scored, latest_assessments
 from spycatcher.schema import Event, Profile
 from spycatcher.store import Store
 from spycatcher.store.db import content_hash
-from spycatcher.store.models import AssessmentRow, EventRow, ProfileRow, ScanRun
+from spycatcher.store.models import AssessmentRow, CampaignRow, EventRow, ProfileRow, ScanRun
 from spycatcher.store.review import (
     ActionRow,
     AppealRow,
@@ -579,6 +580,63 @@ class ReviewService:
                 limit=limit,
                 offset=offset,
             )
+
+    def queue_page(
+        self, actor: Actor, flt: QueueFilter, limit: int = 25, offset: int = 0
+    ) -> dict[str, Any]:
+        """A filtered, sorted page of cases for the console, with what each row shows, the
+        number of matches, every match's id in order, the case count per status and the
+        campaigns a reviewer can filter by."""
+        with self.store.session() as s:
+            found = queue.search(
+                s,
+                self.policies.cases,
+                self.clock(),
+                flt,
+                who=actor.id,
+                limit=limit,
+                offset=offset,
+            )
+            return {
+                "items": queue.describe(s, found.items),
+                "total": found.total,
+                "ids": found.ids,
+                "counts": queue.status_counts(s),
+                "campaigns": queue.campaign_options(s),
+            }
+
+    def case_surroundings(self, actor: Actor, case_id: int) -> dict[str, Any]:
+        """The case profile's events, network neighbourhood and campaign picture (members,
+        targets, who approached whom, shared traits), for the console's case page."""
+        with self.store.session() as s:
+            row = cases.get(s, case_id)
+            campaign = None
+            latest = latest_assessments(s, [(row.platform, row.profile_id)]).get(
+                (row.platform, row.profile_id)
+            )
+            if latest is not None and latest.campaign_id:
+                camp = s.execute(
+                    select(CampaignRow)
+                    .join(ScanRun, ScanRun.run_id == CampaignRow.run_id)
+                    .where(CampaignRow.campaign_id == latest.campaign_id)
+                    .order_by(ScanRun.started_at.desc())
+                    .limit(1)
+                ).scalar_one_or_none()
+                campaign = camp.data if camp is not None else None
+            return cases.surroundings(s, row, campaign)
+
+    def case_audit(self, actor: Actor, case_id: int, limit: int = 200) -> list[dict[str, Any]]:
+        """The audit entries about the case's profile (its pseudonym), oldest first. Reporters'
+        pseudonyms are hidden from a key that may not see reporters."""
+        with self.store.session() as s:
+            row = cases.get(s, case_id)
+            token = audit.subject_token(s, row.platform, row.profile_id)
+            entries = audit.for_subject(s, token, limit) if token else []
+        if not actor.sees_reporters:
+            for e in entries:
+                if isinstance(e["details"], dict) and "reporter" in e["details"]:
+                    e["details"]["reporter"] = "(hidden)"
+        return entries
 
     def case(self, actor: Actor, case_id: int) -> dict[str, Any]:
         with self.store.session() as s:
