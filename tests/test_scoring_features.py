@@ -56,6 +56,28 @@ def test_extract_names_what_it_measures():
     assert raw.categorical == {"feature:lang": "it"}
 
 
+def test_handle_and_bio_facts_have_one_name_from_text_or_from_numbers():
+    text = extract(prof(url="https://twitter.com/anna83920417", summary="Hi"), [], ProfileContext())
+    n = text.numeric
+    assert n["handle:digits"] == 8 and n["handle:unexplained_digits"] == 8
+    assert n["handle:digit_share"] == pytest.approx(8 / 12) and n["bio:length"] == 2
+    given = prof(
+        platform="instagram",
+        features={"usernameDigitCount": 4, "usernameLength": 10, "userBiographyLength": 0},
+    )
+    n = extract(given, [], ProfileContext()).numeric
+    assert n["handle:digits"] == 4 and n["handle:length"] == 10
+    assert n["handle:digit_share"] == pytest.approx(0.4) and n["bio:length"] == 0
+    # a year in a handle is a human habit: it is a digit, but not an unexplained one
+    n = extract(prof(url="https://twitter.com/mario1975"), [], ProfileContext()).numeric
+    assert n["handle:digits"] == 4 and n["handle:unexplained_digits"] == 0
+    # nothing known about the handle: nothing made up
+    assert not [k for k in extract(prof(), [], ProfileContext()).numeric if k.startswith("handle:")]
+    # excluding the dataset's fields drops the features computed from them
+    assert matches_any("handle:digit_share", ["usernameDigitCount"])
+    assert matches_any("bio:length", ["userBiographyLength"])
+
+
 def test_unknowns_are_absent_not_zero():
     raw = extract(prof(), [], ProfileContext())
     assert "count:followers" not in raw.numeric

@@ -39,6 +39,15 @@ from typing import Any
 import numpy as np
 
 from spycatcher.schema import Profile, partial_date_to_months
+from spycatcher.signals.audience import (
+    BIO_LENGTH_FEATURES,
+    HANDLE_DIGIT_FEATURES,
+    HANDLE_FEATURES,
+    HANDLE_LENGTH_FEATURES,
+    bio_length,
+    handle_digit_facts,
+    handle_of,
+)
 from spycatcher.signals.base import ProfileContext, Signal
 
 MANIFEST_VERSION = 1
@@ -92,10 +101,40 @@ def _text_stats(prefix: str, text: str | None, out: dict[str, float]) -> None:
     )
 
 
-def _handle(profile: Profile) -> str | None:
-    from spycatcher.signals.audience import handle_of
+def _handle_features(profile: Profile, out: dict[str, float]) -> None:
+    """The handle's length, digits and share of digits, from its text or from the numbers a
+    dataset gives instead (InstaFake: ``usernameLength``, ``usernameDigitCount``).
 
-    return handle_of(profile)
+    The same names either way, so that what a model learns about handles from one source carries
+    to the other; a handle made of a name plus a run of digits is what sign-up forms suggest.
+    """
+    handle = handle_of(profile)
+    if handle:
+        _text_stats("handle", handle, out)
+        out["handle:underscores"] = float(handle.count("_"))
+        if profile.name:
+            out["handle:name_overlap"] = _name_handle_overlap(profile.name, handle)
+        out["handle:digits"] = float(sum(ch.isdigit() for ch in handle))
+        facts = handle_digit_facts(profile)
+        if facts is not None:
+            out["handle:unexplained_digits"] = float(facts[0])
+        return
+    digits = _first_number(profile, HANDLE_DIGIT_FEATURES)
+    length = _first_number(profile, HANDLE_LENGTH_FEATURES)
+    if digits is not None:
+        out["handle:digits"] = digits
+    if length is not None:
+        out["handle:length"] = length
+        if digits is not None and length > 0:
+            out["handle:digit_share"] = min(1.0, digits / length)
+
+
+def _first_number(profile: Profile, keys: Sequence[str]) -> float | None:
+    for key in keys:
+        value = profile.features.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value) if math.isfinite(value) else None
+    return None
 
 
 def _name_handle_overlap(name: str, handle: str) -> float:
@@ -208,12 +247,10 @@ def extract(profile: Profile, signals: Sequence[Signal], ctx: ProfileContext) ->
         num["summary:urls"] = float(len(_URL.findall(profile.summary)))
         num["summary:hashtags"] = float(profile.summary.count("#"))
         num["summary:mentions"] = float(profile.summary.count("@"))
-    handle = _handle(profile)
-    if handle:
-        _text_stats("handle", handle, num)
-        num["handle:underscores"] = float(handle.count("_"))
-        if profile.name:
-            num["handle:name_overlap"] = _name_handle_overlap(profile.name, handle)
+    _handle_features(profile, num)
+    bio = bio_length(profile)
+    if bio is not None:
+        num["bio:length"] = float(bio)
 
     parts = [
         profile.name,
@@ -283,7 +320,9 @@ def sources_of(name: str) -> set[str]:
     if kind == "account":
         return {"created_at"}
     if kind == "handle":
-        return {"url", "handle", "screen_name", "username"}
+        return {"url", *HANDLE_FEATURES, *HANDLE_DIGIT_FEATURES, *HANDLE_LENGTH_FEATURES}
+    if kind == "bio":
+        return {"summary", "headline", *BIO_LENGTH_FEATURES}
     if kind in ("name", "headline", "summary", "location"):
         return {kind}
     if kind == "experience":

@@ -46,6 +46,8 @@ FEW_FOLLOWERS = 30
 HANDLE_FEATURES = ("handle", "username", "screen_name", "user_name")
 #: ``features`` keys that give the number of digits in the handle when the handle is not given
 HANDLE_DIGIT_FEATURES = ("handle_digits", "usernameDigitCount")
+#: ``features`` keys that give the length of the handle when the handle is not given
+HANDLE_LENGTH_FEATURES = ("handle_length", "usernameLength")
 #: ``features`` keys that give the length of the biography when its text is not given
 BIO_LENGTH_FEATURES = ("bio_length", "userBiographyLength")
 #: ``counts`` keys for likes/favourites: interaction with others' posts
