@@ -400,13 +400,16 @@ def campaign(camp: Mapping[str, Any], pic_id: str = "netpic-campaign") -> Chart:
     height = bottom + legend_h + 10
     sens = [t for t in targets if t.get("sectors")]
     size = int(camp.get("size") or len(members))
+    reached = int(camp.get("targets_total") or len(targets))
     desc = (
-        f"A campaign of {size} profiles that approached "
-        f"{camp.get('targets_total', len(targets))} members"
+        f"A campaign of {size} profiles that approached {reached} "
+        f"member{'' if reached == 1 else 's'}"
         + (f", {len(sens)} of those shown at sensitive organisations" if sens else "")
         + ". The members share: "
         + (", ".join(f"{trait_words(k)} ({int(v)} profiles)" for k, v in traits) or "nothing")
-        + f". {len(edges)} member-to-target approaches are drawn."
+        + f". {len(edges)} member-to-target "
+        + ("approach is" if len(edges) == 1 else "approaches are")
+        + " drawn."
     )
     title = f"Campaign of {size} profiles"
     svg = Markup(
