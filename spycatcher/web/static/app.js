@@ -9,7 +9,7 @@
     return t === "INPUT" || t === "TEXTAREA" || t === "SELECT" || (target && target.isContentEditable);
   }
 
-  // Keyboard shortcuts: an element with data-shortcut="x" is clicked (or focused, for inputs)
+  // Keyboard shortcuts: an element with data-shortcut="x" is clicked (or focused, for text fields)
   // when "x" is pressed outside a text field. "?" lists the shortcuts of the page.
   document.addEventListener("keydown", function (ev) {
     if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target)) return;
@@ -21,7 +21,8 @@
     var el = document.querySelector('[data-shortcut="' + CSS.escape(ev.key) + '"]');
     if (!el) return;
     ev.preventDefault();
-    if (typing(el)) { el.focus(); } else { el.click(); }
+    var choice = el.type === "radio" || el.type === "checkbox";  // chosen, not typed into
+    if (typing(el) && !choice) { el.focus(); } else { el.click(); }
   });
 
   // Confirmations: a form with data-confirm="question" asks before it is sent.
