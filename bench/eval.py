@@ -62,6 +62,15 @@ METRICS = ("roc_auc", "pr_auc", "tpr_at_fpr_1pct", "tpr_at_fpr_5pct", "brier")
 SMALL = 2_000
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process and its finished children (scan workers)."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
@@ -127,36 +136,45 @@ def evaluate_dataset(
     hard_negatives: set[str] | None = None,
     repeats: int = 1,
 ) -> list[dict[str, Any]]:
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     data = collect([path], exclude=exclude)
-    t_scan = time.perf_counter() - t0
+    t_scan, c_scan = time.perf_counter() - t0, cpu_seconds() - c0
     log(f"{name} ({variant}): scanned {len(data):,} labelled profiles in {t_scan:.0f}s")
     y, groups = data.y, data.groups
     grouped = bool(len(np.unique(groups)) < len(y))
     rows = []
     base = {"dataset": name, "variant": variant, "grouped": grouped}
     zs = np.asarray(data.scores)
-    rows.append({**base, "scorer": "zero-shot", **binary_metrics(y, zs), "seconds": t_scan})
+    rows.append(
+        {**base, "scorer": "zero-shot", **binary_metrics(y, zs), "seconds": t_scan, "cpu": c_scan}
+    )
+    rows[-1]["levels"] = levels(y, zs)
     if hard_negatives:
         rows[-1]["hard_negatives_flagged"] = _hard_negative_rate(data, zs, hard_negatives)
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     cfg = TrainConfig(seed=seed)
     cv, oof = cross_validate(data, k, exclude=exclude, config=cfg, seed=seed)
-    t_cv = time.perf_counter() - t0
+    t_cv, c_cv = time.perf_counter() - t0, cpu_seconds() - c0
     log(f"{name} ({variant}): {cv['folds']}-fold CV in {t_cv:.0f}s: {_short(cv)}")
-    trained = {**base, "scorer": f"trained, {cv['folds']}-fold CV", **cv, "seconds": t_cv}
+    trained = {
+        **base,
+        "scorer": f"trained, {cv['folds']}-fold CV",
+        **cv,
+        "seconds": t_cv,
+        "cpu": c_cv,
+    }
     trained["reliability"] = reliability(y, oof)
     if hard_negatives:
         trained["hard_negatives_flagged"] = _hard_negative_rate(data, oof, hard_negatives)
     rows.append(trained)
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     ids, x = raw_numeric(path, exclude)
     order = {pid: i for i, pid in enumerate(ids)}
     take = np.array([order[i] for i in data.ids])  # the collected rows, in their order
     rf, rf_oof = random_forest_cv(x[take], y, groups, k, seed)
-    t_rf = time.perf_counter() - t0
+    t_rf, c_rf = time.perf_counter() - t0, cpu_seconds() - c0
     log(f"{name} ({variant}): random forest on {x.shape[1]} raw numeric columns: {_short(rf)}")
     rows.append(
         {
@@ -164,6 +182,7 @@ def evaluate_dataset(
             "scorer": f"random forest, {x.shape[1]} raw numeric columns",
             **rf,
             "seconds": t_rf,
+            "cpu": c_rf,
         }
     )
     if hard_negatives:
@@ -207,6 +226,21 @@ def reliability(y: np.ndarray, p: np.ndarray) -> list[dict[str, Any]]:
                 }
             )
     return out
+
+
+def levels(y: np.ndarray, p: np.ndarray) -> dict[str, dict[str, int]]:
+    """Profiles and fakes at each level of the score: does "high" mean what it says?"""
+    from spycatcher.scoring.assessment import HIGH, MEDIUM
+
+    out = {}
+    for name, m in (("high", p >= HIGH), ("medium", (p >= MEDIUM) & (p < HIGH))):
+        out[name] = {"n": int(m.sum()), "fakes": int(y[m].sum())}
+    return out
+
+
+def _level_text(name: str, lv: dict[str, int]) -> str:
+    n, f = lv["n"], lv["fakes"]
+    return f"{name} {n:,}" + (f" ({f:,} fake, precision {f / n:.3f})" if n else "")
 
 
 def _hard_negative_rate(data: LabelledSet, scores: np.ndarray, hard: set[str]) -> float | None:
@@ -270,7 +304,9 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"| {r['dataset']} | {r['variant']} | {r['scorer']} | {r['n']:,} | "
             f"{r['positives']:,} | "
             + " | ".join(fmt(r.get(k)) for k in METRICS)
-            + f" | {r['seconds']:.0f} s |"
+            + f" | {r['seconds']:.0f} s"
+            + (f" ({r['cpu']:.0f} CPU-s)" if isinstance(r.get("cpu"), float) else "")
+            + " |"
         )
     return head + "\n".join(lines) + "\n"
 
@@ -317,7 +353,7 @@ def section(rows: list[dict[str, Any]], command: str, notes: list[str]) -> str:
         "there are campaigns); the random forest (500 trees) sees the raw numeric columns of the "
         "same data in the same folds. Without shortcuts = without `lang`, `time_zone`, "
         "`utc_offset` and `created_at` (removed from the data before the scan). Times are "
-        "wall-clock on a shared machine.",
+        "wall-clock on a shared machine, with the CPU seconds of this process and its workers.",
         "",
         table(rows).rstrip("\n"),
     ]
@@ -329,6 +365,22 @@ def section(rows: list[dict[str, Any]], command: str, notes: list[str]) -> str:
             + "; ".join(f"{r['scorer']} {r['hard_negatives_flagged']:.1%}" for r in hard)
             + ".",
         ]
+    leveled = [r for r in rows if r.get("levels")]
+    if leveled:
+        text += [
+            "",
+            "Levels of the zero-shot score (high >= 0.7, medium 0.4 to 0.7): profiles rated so, "
+            "how many of them are fake, and the share of all fakes rated high or medium.",
+            "",
+        ]
+        for r in leveled:
+            lv = r["levels"]
+            found = lv["high"]["fakes"] + lv["medium"]["fakes"]
+            text.append(
+                f"- {r['dataset']} ({r['variant']}): {_level_text('high', lv['high'])}; "
+                f"{_level_text('medium', lv['medium'])}; fakes rated high or medium "
+                f"{found / max(1, r['positives']):.1%}"
+            )
     checked = targets(rows)
     if checked:
         text += ["", "Against the targets of issue 3 (the table's fold seed):", ""]
@@ -370,6 +422,20 @@ def write_section(path: Path, body: str) -> None:
     path.write_text(new.rstrip("\n") + "\n")
 
 
+def _without_notes(argv: Sequence[str]) -> list[str]:
+    """The command line as shown in BENCHMARKS.md: the notes are printed under the table."""
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--note":
+            skip = True
+        elif not arg.startswith("--note="):
+            out.append(arg)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--datasets", type=Path, default=ROOT.parent / "shared" / "datasets")
@@ -388,6 +454,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--benchmarks", type=Path, default=ROOT / "BENCHMARKS.md")
     ap.add_argument("--json", type=Path, help="also write the rows as JSON here")
     ap.add_argument("--from-json", type=Path, help="only re-render rows saved with --json")
+    ap.add_argument(
+        "--note",
+        action="append",
+        default=[],
+        help="a line added under the table (e.g. a measurement made outside this run)",
+    )
     args = ap.parse_args(argv)
     if args.from_json:
         saved = json.loads(args.from_json.read_text())
@@ -398,7 +470,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     only = {s for s in args.only.split(",") if s}
     rows: list[dict[str, Any]] = []
-    notes: list[str] = []
+    notes: list[str] = list(args.note)
     with tempfile.TemporaryDirectory(prefix="spycatcher-eval-") as tmp:
         work = Path(tmp)
         for name in ("cresci2015", "instafake"):
@@ -437,7 +509,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 variant=f"all; {len(hard)} hard negatives",
                 hard_negatives=hard,
             )
-    command = "python bench/eval.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python bench/eval.py " + " ".join(_without_notes(argv or sys.argv[1:]))
     body = section(rows, command.strip(), notes)
     print(body)
     if args.json:
