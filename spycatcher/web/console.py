@@ -537,6 +537,8 @@ def _not_found(request: Request, message: str) -> HTMLResponse:
 
 @router.get("/console", response_class=HTMLResponse)
 async def queue_page(request: Request, user: WebUser = StaffUser) -> Response:
+    from spycatcher.signals.registry import all_specs
+
     view = parse_view(request.query_params)
     svc = _service(request)
     offset = (view.page - 1) * PER_PAGE
@@ -574,6 +576,7 @@ async def queue_page(request: Request, user: WebUser = StaffUser) -> Response:
         ),
         who_is=who_is,
         fmt_when=fmt_when,
+        titles={name: spec.title for name, spec in all_specs().items()},
     )
 
 

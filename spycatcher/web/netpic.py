@@ -104,6 +104,10 @@ def _shape(kind: str, x: float, y: float, r: float, extra: str = "") -> str:
     )
 
 
+#: a white outline drawn under a label's letters, so lines passing behind it do not cross it
+HALO = ' stroke="#ffffff" stroke-width="3" paint-order="stroke" stroke-linejoin="round"'
+
+
 def _text(
     x: float, y: float, text: str, anchor: str = "start", extra: str = "", fill: str = INK
 ) -> str:
@@ -115,15 +119,15 @@ def _text(
 
 def _open(pic_id: str, title: str, desc: str, height: float) -> str:
     return (
-        f'<svg class="chart netpic" role="img" viewBox="0 0 {WIDTH} {_n(height)}" '
+        f'<svg class="netpic" role="img" viewBox="0 0 {WIDTH} {_n(height)}" '
         f'aria-labelledby="{pic_id}-title {pic_id}-desc" font-size="{FONT}" '
         f'font-family="system-ui, sans-serif">'
         f'<title id="{pic_id}-title">{escape(title)}</title>'
         f'<desc id="{pic_id}-desc">{escape(desc)}</desc>'
         f"<defs>"
-        f'<marker id="{pic_id}-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-        f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-        f'fill="{PALETTE[0]}"/></marker></defs>'
+        f'<marker id="{pic_id}-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" '
+        f'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+        f'<path d="M0,0 L10,5 L0,10 z" fill="{PALETTE[0]}"/></marker></defs>'
     )
 
 
@@ -222,9 +226,9 @@ def neighbourhood(
             )
             if abs(math.cos(angle)) < 0.3:
                 ly += 8 if math.sin(angle) > 0 else -6
-            nodes.append(_text(lx, ly, _label(nb, 22), anchor))
+            nodes.append(_text(lx, ly, _label(nb, 22), anchor, HALO))
     nodes.append(_shape("case", cx, cy, 22))
-    nodes.append(_text(cx, cy + 40, _label(case, 30), "middle", ' font-weight="700"'))
+    nodes.append(_text(cx, cy + 40, _label(case, 30), "middle", ' font-weight="700"' + HALO))
     body_bottom = cy + ring + (46.0 if labelled else 26.0)
     legend_items = [
         ("case", "this profile"),
