@@ -8,6 +8,11 @@ goes through a saturating curve: the fiftieth report adds almost nothing over th
 
 Claimed cases (a live lease held by someone else) are left out; a lease that ran out puts the case
 back.
+
+The analyst console reads the queue through :func:`search`: a :class:`QueueFilter` (status,
+risk level, what opened the case, a signal family, a campaign, an organisation the profile
+approached, whose claim) and a sort key, one page at a time, with :func:`status_counts` and
+:func:`describe` for what each row shows.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from spycatcher.review.base import ReviewError, aware
 from spycatcher.review.cases import CasePolicy, as_dict
 from spycatcher.review.scoring import APPROACH_TYPES, latest_assessments
 from spycatcher.scoring.assessment import HIGH, MEDIUM, level_for
-from spycatcher.store.models import CampaignRow, EventRow, ProfileRow, ScanRun
+from spycatcher.store.models import AssessmentRow, CampaignRow, EventRow, ProfileRow, ScanRun
 from spycatcher.store.review import CaseRow
 
 #: most cases ranked per read (the queue is ranked in memory; beyond this the oldest are left out)
@@ -184,6 +189,48 @@ def profiles_targeting(s: Session, profile_ids: Sequence[str], organisation: str
     return found
 
 
+def _latest_facts(
+    s: Session, keys: Sequence[tuple[str, str]], with_signals: bool
+) -> dict[tuple[str, str], tuple[str | None, list[Any]]]:
+    """(campaign id, signals) of each profile's newest assessment: only those columns, one
+    query per 500 profiles (the queue filters need no more)."""
+    out: dict[tuple[str, str], tuple[str | None, list[Any]]] = {}
+    wanted = set(keys)
+    ids = sorted({pid for _, pid in keys})
+    for i in range(0, len(ids), 500):
+        ranked_q = (
+            select(
+                AssessmentRow.id.label("id"),
+                func.row_number()
+                .over(
+                    partition_by=(AssessmentRow.platform, AssessmentRow.profile_id),
+                    order_by=(ScanRun.started_at.desc(), AssessmentRow.id.desc()),
+                )
+                .label("rank"),
+            )
+            .join(ScanRun, ScanRun.run_id == AssessmentRow.run_id)
+            .where(AssessmentRow.profile_id.in_(ids[i : i + 500]))
+            .subquery()
+        )
+        cols: list[Any] = [
+            AssessmentRow.platform,
+            AssessmentRow.profile_id,
+            AssessmentRow.campaign_id,
+        ]
+        if with_signals:
+            cols.append(AssessmentRow.signals)
+        q = (
+            select(*cols)
+            .join(ranked_q, ranked_q.c.id == AssessmentRow.id)
+            .where(ranked_q.c.rank == 1)
+        )
+        for row in s.execute(q):
+            k = (str(row[0]), str(row[1]))
+            if k in wanted:
+                out[k] = (row[2], list(row[3] or []) if with_signals else [])
+    return out
+
+
 def search(
     s: Session,
     policy: CasePolicy,
@@ -198,9 +245,22 @@ def search(
 
     Status, level and claim are SQL conditions; trigger, signal family, campaign and targeted
     organisation are read for the remaining cases (at most :data:`MAX_RANKED`, the newest kept
-    for closed cases, the oldest for open ones as in :func:`ranked`).
+    for closed cases, the oldest for open ones as in :func:`ranked`). Only the columns that
+    filter and sort are read for every candidate; whole rows only for the page shown.
     """
-    q = select(CaseRow).where(CaseRow.status == flt.status)
+    cols: list[Any] = [
+        CaseRow.id,
+        CaseRow.platform,
+        CaseRow.profile_id,
+        CaseRow.priority,
+        CaseRow.score,
+        CaseRow.report_weight,
+        CaseRow.opened_at,
+        CaseRow.updated_at,
+    ]
+    if flt.trigger:
+        cols.append(CaseRow.triggers)
+    q = select(*cols).where(CaseRow.status == flt.status)
     if flt.level:
         q = q.where(_level_condition(flt.level))
     if flt.status != "closed":
@@ -208,38 +268,56 @@ def search(
         if cond is not None:
             q = q.where(cond)
     order = CaseRow.opened_at.desc() if flt.status == "closed" else CaseRow.opened_at
-    rows = list(s.scalars(q.order_by(order).limit(MAX_RANKED)))
+    rows: list[Any] = list(s.execute(q.order_by(order).limit(MAX_RANKED)))
     if flt.trigger:
         rows = [r for r in rows if any(t.get("kind") == flt.trigger for t in r.triggers or [])]
     if rows and (flt.family or flt.campaign):
-        latest = latest_assessments(s, [(r.platform, r.profile_id) for r in rows])
+        facts = _latest_facts(s, [(r.platform, r.profile_id) for r in rows], bool(flt.family))
+        prefix = f"{flt.family}."
 
-        def keep(r: CaseRow) -> bool:
-            a = latest.get((r.platform, r.profile_id))
-            if a is None:
+        def keep(r: Any) -> bool:
+            got = facts.get((r.platform, r.profile_id))
+            if got is None:
                 return False
-            if flt.campaign and a.campaign_id != flt.campaign:
+            campaign_id, signals = got
+            if flt.campaign and campaign_id != flt.campaign:
                 return False
             if flt.family:
-                prefix = flt.family + "."
-                return any(str(x.get("name", "")).startswith(prefix) for x in a.signals or [])
+                return any(
+                    isinstance(x, dict) and str(x.get("name", "")).startswith(prefix)
+                    for x in signals
+                )
             return True
 
         rows = [r for r in rows if keep(r)]
     if rows and flt.organisation:
         hit = profiles_targeting(s, [r.profile_id for r in rows], flt.organisation)
         rows = [r for r in rows if r.profile_id in hit]
+    full = policy.age_full.total_seconds()
+
+    def opened(r: Any) -> datetime:
+        return aware(r.opened_at) or now
+
     key: dict[str, Any] = {
-        "priority": lambda r: queue_priority(policy, r, now),
+        "priority": lambda r: (
+            float(r.priority)
+            + policy.w_age * min(1.0, max(0.0, (now - opened(r)).total_seconds() / full))
+        ),
         "score": lambda r: r.score,
-        "opened": lambda r: (aware(r.opened_at) or now).timestamp(),
+        "opened": lambda r: opened(r).timestamp(),
         "updated": lambda r: (aware(r.updated_at) or now).timestamp(),
         "reports": lambda r: r.report_weight,
     }
     sign = -1.0 if flt.is_descending else 1.0
-    rows.sort(key=lambda r: (sign * float(key[flt.sort](r)), aware(r.opened_at) or now, r.id))
-    page = rows[offset : offset + limit]
-    return QueuePage([as_dict(r, now, policy) for r in page], len(rows), [r.id for r in rows])
+    rows.sort(key=lambda r: (sign * float(key[flt.sort](r)), opened(r), r.id))
+    page_ids = [r.id for r in rows[offset : offset + limit]]
+    loaded = (
+        {c.id: c for c in s.scalars(select(CaseRow).where(CaseRow.id.in_(page_ids)))}
+        if page_ids
+        else {}
+    )
+    items = [as_dict(loaded[i], now, policy) for i in page_ids if i in loaded]
+    return QueuePage(items, len(rows), [r.id for r in rows])
 
 
 def status_counts(s: Session) -> dict[str, int]:

@@ -605,6 +605,13 @@ class ReviewService:
                 "campaigns": queue.campaign_options(s),
             }
 
+    def queue_ids(self, actor: Actor, flt: QueueFilter) -> list[int]:
+        """Every case id ``flt`` selects, in queue order (for "next" and "previous" case)."""
+        with self.store.session() as s:
+            return queue.search(
+                s, self.policies.cases, self.clock(), flt, who=actor.id, limit=0
+            ).ids
+
     def case_surroundings(self, actor: Actor, case_id: int) -> dict[str, Any]:
         """The case profile's events, network neighbourhood and campaign picture (members,
         targets, who approached whom, shared traits), for the console's case page."""

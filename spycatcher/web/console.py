@@ -460,8 +460,7 @@ def case_context(
     names = _names(around)
     prof = ev.get("profile") or {}
     me = actor.id
-    nav = svc.queue_page(actor, view.flt, limit=1, offset=0)
-    ids: list[int] = nav["ids"]
+    ids = svc.queue_ids(actor, view.flt)
     if case_id in ids:
         i = ids.index(case_id)
         prev_id = ids[i - 1] if i > 0 else None
