@@ -39,13 +39,21 @@ def machine() -> str:
     )
 
 
-def run_child(cmd: list[str]) -> tuple[float, float, int, str]:
-    """Run a command; (wall seconds, peak RSS of its process tree in MiB, exit code, stdout)."""
+def run_child(cmd: list[str]) -> tuple[float, float, float, int, str]:
+    """Run a command: (wall seconds, peak RSS of its process tree in MiB, CPU seconds of the tree,
+    exit code, stdout).
+
+    The tree (driver, JVM, Python workers) is sampled every half second; its CPU time is the sum
+    over every process seen of its last user + system time. A process that lives less than half a
+    second between samples is missed, so the CPU figure is a lower bound; on a shared machine it
+    is the load-independent one (wall time stretches with other people's jobs, CPU time barely).
+    """
     import psutil
 
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     peak = 0.0
+    cpu: dict[int, float] = {}
     done = threading.Event()
 
     def sample() -> None:
@@ -54,10 +62,18 @@ def run_child(cmd: list[str]) -> tuple[float, float, int, str]:
         while not done.is_set():
             try:
                 procs = [root, *root.children(recursive=True)]
-                rss = sum(p.memory_info().rss for p in procs if p.is_running())
-                peak = max(peak, rss / 2**20)
             except psutil.Error:
-                pass
+                procs = []
+            rss = 0
+            for p in procs:
+                try:
+                    with p.oneshot():
+                        rss += p.memory_info().rss
+                        t = p.cpu_times()
+                        cpu[p.pid] = max(cpu.get(p.pid, 0.0), t.user + t.system)
+                except psutil.Error:
+                    pass
+            peak = max(peak, rss / 2**20)
             time.sleep(0.5)
 
     t = threading.Thread(target=sample, daemon=True)
@@ -65,7 +81,7 @@ def run_child(cmd: list[str]) -> tuple[float, float, int, str]:
     out, _ = proc.communicate()
     done.set()
     t.join()
-    return time.perf_counter() - t0, peak, proc.returncode, out
+    return time.perf_counter() - t0, peak, sum(cpu.values()), proc.returncode, out
 
 
 def code_fingerprint() -> str:
@@ -162,10 +178,11 @@ def main() -> int:
         cmd = [str(BIN / "spycatcher"), "synth", "--profiles", str(args.profiles)]
         cmd += ["--seed", str(args.seed), "--events-per-profile", str(args.events_per_profile)]
         cmd += ["-o", str(net)]
-        wall, rss, rc, _ = run_child(cmd)
+        wall, _rss, cpu, rc, _ = run_child(cmd)
         if rc:
             return rc
         res["synth_seconds"] = round(wall, 1)
+        res["synth_cpu_seconds"] = round(cpu, 1)
     res["profiles"] = count_lines(net / "profiles.jsonl")
     res["events"] = count_lines(net / "events.jsonl")
     res["input_mib"] = round(
@@ -175,12 +192,14 @@ def main() -> int:
     runs = [] if args.no_local else [[*me, "--child", "local"]]
     runs += [[*me, "--child", "spark", "--cores", str(c)] for c in args.cores]
     for cmd in runs:
-        wall, rss, rc, out = run_child(cmd)
+        wall, rss, cpu, rc, out = run_child(cmd)
         if rc:
             print(out, file=sys.stderr)
             return rc
         run = json.loads(out.strip().splitlines()[-1])
         run["peak_rss_mib"] = round(rss)
+        run["cpu_seconds"] = round(cpu, 1)
+        run["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
         run["profiles_per_second"] = round(res["profiles"] / run["scan_seconds"])
         run["events_per_second"] = round(res["events"] / run["scan_seconds"])
         res["runs"].append(run)
