@@ -465,15 +465,27 @@ def erase_with_code(store: Store, code: str, now: datetime | None = None) -> boo
     return True
 
 
+def purge_expired_in(s: Any, now: datetime, dry_run: bool = False) -> int:
+    """Delete (or with ``dry_run`` only count) submissions past their retention, in session ``s``.
+
+    The one place expiry is decided: organisation pages call it through :func:`purge_expired`,
+    and the service's retention job (``spycatcher privacy retention``) calls it inside its own
+    transaction, so expired staff submissions go even when no officer visits.
+    """
+    due = list(s.scalars(select(OrgSubmissionRow.id).where(OrgSubmissionRow.expires_at <= now)))
+    if dry_run or not due:
+        return len(due)
+    return _delete(s, due)
+
+
 def purge_expired(store: Store, now: datetime | None = None) -> int:
-    """Delete every submission past its retention period (all organisations)."""
+    """Delete every submission past its retention period (all organisations), audited."""
     now = now or datetime.now(UTC)
     with store.session() as s:
-        due = list(s.scalars(select(OrgSubmissionRow.id).where(OrgSubmissionRow.expires_at <= now)))
-    if not due:
-        return 0
+        if not purge_expired_in(s, now, dry_run=True):  # no write transaction on most visits
+            return 0
     with transaction(store) as s:
-        n = _delete(s, due)
+        n = purge_expired_in(s, now)
         if n:
             audit.append(
                 s,

@@ -63,7 +63,13 @@ def test_retention_deletes_old_reports_texts_and_closed_cases_but_not_open_evide
         )
         clock.now += timedelta(days=800)
         done = c.post("/admin/privacy/retention", headers=svc.h("admin")).json()["counts"]
-        assert done == {"reports": 1, "message_texts": 3, "closed_cases": 1, "notifications": 4}
+        assert done == {
+            "reports": 1,
+            "message_texts": 3,
+            "closed_cases": 1,
+            "notifications": 4,
+            "organisation_submissions": 0,
+        }
         with svc.store.session() as s:
             assert all("text" not in e.data for e in s.scalars(select(EventRow)))
         assert _count(svc, EventRow) == 4  # who approached whom stays

@@ -215,6 +215,34 @@ def test_staff_submit_under_the_code_and_erase_with_their_own_code(
         assert "Alice" not in audit_text and "Rachel" not in audit_text
 
 
+def test_the_retention_job_deletes_expired_submissions_without_a_page_visit(
+    db_url: str, tmp_path: Path
+) -> None:
+    paths = three_staff_exports(tmp_path)
+    with running(db_url) as svc:
+        org, _code = orgs.create_organisation(svc.store, "Acme", "test", retention_days=30)
+        now = datetime.now(UTC)
+        # (a submission purges what has expired, so the recent one goes in first)
+        keep = orgs.submit_export(svc.store, org, paths[1], "bob", source="officer", actor="t")
+        old = orgs.submit_export(
+            svc.store, org, paths[0], "alice", source="officer", actor="t", now=now - timedelta(31)
+        )
+        h = svc.h("admin")
+        preview = svc.client.post("/admin/privacy/retention?dry_run=true", headers=h).json()
+        assert preview["counts"]["organisation_submissions"] == 1
+        assert len(orgs.submissions(svc.store, org.id)) == 2  # a dry run deletes nothing
+        done = svc.client.post("/admin/privacy/retention", headers=h).json()
+        assert done["counts"]["organisation_submissions"] == 1
+        assert [s["id"] for s in orgs.submissions(svc.store, org.id)] == [keep.id]
+        with svc.store.session() as s:
+            left = s.scalar(
+                select(func.count())
+                .select_from(OrgApproachRow)
+                .where(OrgApproachRow.submission_id == old.id)
+            )
+        assert left == 0  # the approaches kept from it go with it
+
+
 def test_expired_submissions_are_deleted_and_officers_erase_theirs(
     db_url: str, tmp_path: Path
 ) -> None:

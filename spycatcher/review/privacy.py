@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.orm import Session
 
+from spycatcher.organisation import purge_expired_in
 from spycatcher.review import audit
 from spycatcher.review.base import transaction
 from spycatcher.store import Store
@@ -72,7 +73,13 @@ def apply_retention(
     store: Store, policy: RetentionPolicy, now: datetime, actor: str, dry_run: bool = False
 ) -> dict[str, Any]:
     """Delete or redact what is past its retention period; returns what was (or would be) done."""
-    counts = {"reports": 0, "message_texts": 0, "closed_cases": 0, "notifications": 0}
+    counts = {
+        "reports": 0,
+        "message_texts": 0,
+        "closed_cases": 0,
+        "notifications": 0,
+        "organisation_submissions": 0,
+    }
     with transaction(store) as s:
         cutoff = now - timedelta(days=policy.reports_days)
         cond = and_(ReportRow.created_at < cutoff, ~_open_case())
@@ -108,6 +115,8 @@ def apply_retention(
         counts["message_texts"] = _redact_old_texts(
             s, now - timedelta(days=policy.messages_days), dry_run
         )
+        # staff submissions carry each organisation's own retention period (organisation mode)
+        counts["organisation_submissions"] = purge_expired_in(s, now, dry_run)
         audit.append(
             s,
             actor=actor,

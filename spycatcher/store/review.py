@@ -140,6 +140,8 @@ class CaseEventRow(Base):
     kind: Mapped[str] = mapped_column(String(30))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
 
+    __table_args__ = (Index("ix_case_events_kind_at", "kind", "at"),)
+
 
 class DecisionRow(Base):
     """A final human label (fake / genuine): what ``spycatcher train --from-store`` reads."""
@@ -250,6 +252,8 @@ class AuditRow(Base):
     details: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_audit_log_subject", "subject"),)
 
 
 class AuditHeadRow(Base):
