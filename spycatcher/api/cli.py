@@ -208,7 +208,8 @@ def privacy_retention(
     db: DbOpt = None,
     dry_run: Annotated[bool, typer.Option(help="only count what would go")] = False,
 ) -> None:
-    """Delete reports, message texts, closed cases and notifications past their retention."""
+    """Delete reports, message texts, closed cases, notifications and expired organisation
+    submissions past their retention."""
     _print_json(_service(db).retention(_admin(), dry_run))
 
 
