@@ -80,3 +80,25 @@ def test_a_reviewer_works_a_case_to_a_decision(tmp_path: Path, chromium) -> None
 
         decided = live.app.state.service.case(Actor("key:check", "admin"), case_id)
         assert decided["status"] == "closed" and decided["outcome"] == "fake"
+
+
+def test_the_dashboard_on_a_phone_keeps_its_charts_legible(tmp_path: Path, chromium) -> None:  # type: ignore[no-untyped-def]
+    """At 375 px a chart keeps most of its drawn size and scrolls in its figure, not the page."""
+    with live_server(f"sqlite:///{tmp_path / 'd.db'}") as live:
+        admin = {"X-API-Key": live.keys["admin"]}
+        with httpx.Client(base_url=live.base, timeout=60) as http:
+            assert http.post("/ingest/profiles", json=[*MEMBERS, FAKE], headers=admin).is_success
+            assert http.post("/ingest/events", json=approach_events(), headers=admin).is_success
+        ctx = chromium.new_context(viewport={"width": 375, "height": 800})
+        page = ctx.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        browser_sign_in(page, live.base, live.keys["reviewer"])
+        page.goto(f"{live.base}/dashboard")
+        widths = page.eval_on_selector_all(
+            "svg.chart", "els => els.map(e => e.getBoundingClientRect().width)"
+        )
+        assert widths and min(widths) >= 0.85 * 640, widths  # text ~ its 11 px, not 6 px
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        assert not problems, problems
+        ctx.close()
