@@ -361,3 +361,60 @@ def test_hostile_text_on_the_officer_pages_is_escaped(tmp_path: Path, payload: s
         assert payload in text_of(r.text)
         bundle = svc.client.get("/organisation/stix.json").json()
         validate_bundle(bundle)
+
+
+def test_the_cli_makes_an_organisation_and_an_officer_key_that_belongs_to_it(
+    db_url: str,
+) -> None:
+    from typer.testing import CliRunner
+
+    from spycatcher.cli import app as cli_app
+    from spycatcher.store import Store
+
+    runner = CliRunner()
+    made = runner.invoke(cli_app, ["org", "create", "Acme <b>Defence</b>", "--db", db_url])
+    assert made.exit_code == 0, made.output
+    org_id = json.loads(made.output[: made.output.index("}") + 1])["id"]
+    code = made.output.split("shown only now): ")[1].strip()
+    store = Store(db_url)
+    try:
+        org = orgs.organisation_by_code(store, code)
+        assert org is not None and org.id == org_id and org.name == "Acme <b>Defence</b>"
+
+        # an officer key without its organisation would open nothing: refused
+        bad = runner.invoke(cli_app, ["keys", "create", "--role", "org-officer", "--db", db_url])
+        assert bad.exit_code != 0 and "--organisation" in bad.output
+        bad = runner.invoke(
+            cli_app,
+            ["keys", "create", "--role", "reviewer", "--organisation", org_id, "--db", db_url],
+        )
+        assert bad.exit_code != 0
+        bad = runner.invoke(
+            cli_app,
+            ["keys", "create", "--role", "org-officer", "--organisation", "nope", "--db", db_url],
+        )
+        assert bad.exit_code != 0 and "No such organisation" in bad.output
+
+        ok = runner.invoke(
+            cli_app,
+            ["keys", "create", "--role", "org-officer", "--organisation", org_id, "--db", db_url],
+        )
+        assert ok.exit_code == 0, ok.output
+        key = ok.output.strip().splitlines()[-1]
+        assert key.startswith("sc_")
+        key_id = key.split("_")[1]
+        linked = orgs.organisation_for_key(store, key_id)
+        assert linked is not None and linked.id == org_id
+
+        listed = runner.invoke(cli_app, ["org", "list", "--db", db_url])
+        assert json.loads(listed.output) == [
+            {
+                "id": org_id,
+                "name": "Acme <b>Defence</b>",
+                "retention_days": 90,
+                "officers": 1,
+                "submissions": 0,
+            }
+        ]
+    finally:
+        store.close()

@@ -28,6 +28,10 @@ audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=Tr
 privacy_app = typer.Typer(help="Retention and erasure of personal data.", no_args_is_help=True)
 outbox_app = typer.Typer(help="Enforcement actions waiting for the platform.", no_args_is_help=True)
 review_app = typer.Typer(help="The review queue.", no_args_is_help=True)
+org_app = typer.Typer(
+    help="Organisation mode: organisations whose staff submit the approaches they receive.",
+    no_args_is_help=True,
+)
 
 
 def _cli_actor() -> str:
@@ -91,12 +95,17 @@ def serve(
 
 @keys_app.command("create")
 def keys_create(
-    role: Annotated[str, typer.Option(help="member, reviewer, admin or intel-partner")],
+    role: Annotated[
+        str, typer.Option(help="member, reviewer, admin, intel-partner or org-officer")
+    ],
     name: Annotated[str | None, typer.Option(help="who holds the key")] = None,
     member: Annotated[
         str | None, typer.Option(help="for member keys: the member's own profile, PLATFORM:ID")
     ] = None,
     see_reporters: Annotated[bool, typer.Option(help="let this reviewer see who reported")] = False,
+    organisation: Annotated[
+        str | None, typer.Option(help="for org-officer keys: the organisation's id (required)")
+    ] = None,
     db: DbOpt = None,
 ) -> None:
     """Make an API key; the key is printed once and only its salted hash is stored.
@@ -105,6 +114,19 @@ def keys_create(
     """
     from spycatcher.api.auth import create_key
 
+    # an officer key means nothing without its organisation: it is made where that link is kept
+    if (role == "org-officer") != (organisation is not None):
+        raise typer.BadParameter("--organisation goes with --role org-officer, and only with it")
+    if organisation is not None:
+        from spycatcher import organisation as orgs
+
+        try:
+            key = orgs.create_officer_key(_store(db), organisation, name, _cli_actor())
+        except orgs.OrganisationError as exc:
+            raise typer.BadParameter(f"--organisation {organisation!r}: {exc}") from exc
+        typer.echo(f"org-officer key for organisation {organisation} created; shown only now:")
+        typer.echo(key)
+        return
     subject = None
     if member:
         platform, _, pid = member.partition(":")
@@ -264,6 +286,51 @@ def review_from_scan(
     _print_json(_service(db).cases_from_scan(_admin(), run_id))
 
 
+@org_app.command("create")
+def org_create(
+    name: Annotated[str, typer.Argument(help="the organisation's name")],
+    retention_days: Annotated[
+        int, typer.Option(help="days each staff submission is kept (1-365)")
+    ] = 90,
+    db: DbOpt = None,
+) -> None:
+    """Make an organisation; prints its id and the staff code (shown once, stored hashed).
+
+    Example: spycatcher org create "Acme Defence" --retention-days 90
+    (then: spycatcher keys create --role org-officer --organisation ID --name "Security officer")
+    """
+    from spycatcher import organisation as orgs
+
+    try:
+        org, code = orgs.create_organisation(_store(db), name, _cli_actor(), retention_days)
+    except orgs.OrganisationError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    _print_json({"id": org.id, "name": org.name, "retention_days": org.retention_days})
+    typer.echo(f"staff code (give it to staff; shown only now): {code}")
+
+
+@org_app.command("list")
+def org_list(db: DbOpt = None) -> None:
+    """Organisations with their numbers of officers and live submissions.
+
+    Example: spycatcher org list
+    """
+    from spycatcher import organisation as orgs
+
+    _print_json(
+        [
+            {
+                "id": o["org"].id,
+                "name": o["org"].name,
+                "retention_days": o["org"].retention_days,
+                "officers": o["officers"],
+                "submissions": o["submissions"],
+            }
+            for o in orgs.organisations(_store(db))
+        ]
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add the service commands to the main CLI."""
     app.command()(serve)
@@ -272,3 +339,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(privacy_app, name="privacy")
     app.add_typer(outbox_app, name="outbox")
     app.add_typer(review_app, name="review")
+    app.add_typer(org_app, name="org")
