@@ -38,9 +38,8 @@ from spycatcher.engine.traits import CAMPAIGN_MIN_SCORE, SuspectTraits
 from spycatcher.io.records import (
     LoadReport,
     StrictModeError,
-    decode_lines,
+    iter_validated,
     parse_record,
-    validate_lines,
 )
 from spycatcher.schema import Event, Profile
 from spycatcher.signals.base import Detector, ProfileContext
@@ -110,20 +109,11 @@ def _raw_lines(seg: Segment, counted: list[int]) -> Iterator[tuple[int, bytes]]:
 
 def _read(
     seg: Segment, model: type[Any], report: LoadReport | None, counted: list[int]
-) -> Iterator[tuple[Any, bytes]]:
-    """Validated records of a segment with their raw line (errors numbered within it)."""
+) -> Iterator[tuple[int, Any, bytes]]:
+    """(line within the segment, validated record, its stripped raw line) for each good record;
+    errors are numbered within the segment."""
     rep = report if report is not None else LoadReport()
-    raws: dict[int, bytes] = {}
-
-    def keep(lines: Iterator[tuple[int, bytes]]) -> Iterator[tuple[int, bytes]]:
-        for n, raw in lines:
-            raws.clear()
-            raws[n] = raw
-            yield n, raw
-
-    decoded = decode_lines(keep(_raw_lines(seg, counted)), seg.path, rep)
-    for n, rec in validate_lines(decoded, model, seg.path, rep):
-        yield rec, raws[n].strip()
+    return iter_validated(_raw_lines(seg, counted), model, seg.path, rep)
 
 
 # -- pass 1 and events: partial stages per segment ---------------------------------------------
@@ -134,13 +124,13 @@ def _observe_task(task: tuple[str, Segment, dict[str, Any]]) -> bytes:
     counted = [0]
     latest: datetime | None = None
     if kind == "profiles":
-        for p, _raw in _read(seg, Profile, report, counted):
+        for _n, p, _raw in _read(seg, Profile, report, counted):
             if p.created_at and (latest is None or p.created_at > latest):
                 latest = p.created_at
             for st in stages:
                 st.observe_profile(p)
     else:
-        for e, _raw in _read(seg, Event, report, counted):
+        for _n, e, _raw in _read(seg, Event, report, counted):
             if latest is None or e.at > latest:
                 latest = e.at
             for st in stages:
@@ -212,7 +202,7 @@ def _assess_task(seg: Segment) -> list[tuple[str, float, str, bytes, bytes | Non
     )
     find = _SHARED["find_campaigns"]
     out: list[tuple[str, float, str, bytes, bytes | None]] = []
-    for p, raw in _read(seg, Profile, None, [0]):
+    for _n, p, raw in _read(seg, Profile, None, [0]):
         ctx = ProfileContext(as_of=as_of)
         for st in stages:
             st.annotate(p, ctx)
