@@ -255,3 +255,34 @@ def test_sensitive_config_from_a_user_file(tmp_path) -> None:  # type: ignore[no
     st.annotate(_profile("y", "Ministry of Defence", T0), ctx)
     assert ctx.behaviour["sensitive_invitations"] == 1
     assert ctx.behaviour["target_sectors"] == ["retail"]
+
+
+def _detect(**b: object) -> dict[str, float]:
+    base: dict[str, object] = {"invitations": 0, "lift": 0.0, "replies": 0}
+    ctx = ProfileContext()
+    ctx.behaviour = {**base, **b}
+    return {s.name: s.strength for s in BehaviourDetector().detect(Profile(id="x"), ctx)}  # type: ignore[attr-defined]
+
+
+def test_young_account_weighs_strangers_not_a_new_members_own_contacts() -> None:
+    # a new account inviting 60 people in its first week, 55% accepting: full strength
+    persona = _detect(invitations=60, age_at_first_invitation_days=6.0, acceptance_rate=0.55)
+    assert persona["behaviour.young_account"] == pytest.approx(1.0)
+    # a new member inviting 20 people they know, all accepting: weak or nothing
+    member = _detect(invitations=20, age_at_first_invitation_days=6.0, acceptance_rate=1.0)
+    assert member.get("behaviour.young_account", 0.0) < 0.15
+    # youth fades: at 120 days half, from 180 days nothing
+    mid = _detect(invitations=60, age_at_first_invitation_days=120.0, acceptance_rate=0.55)
+    assert mid["behaviour.young_account"] == pytest.approx(0.5)
+    old = _detect(invitations=60, age_at_first_invitation_days=200.0, acceptance_rate=0.55)
+    assert "behaviour.young_account" not in old
+
+
+def test_prompt_replies_count_weaker_than_fast_ones() -> None:
+    fast = _detect(median_reply_seconds=60.0, replies=10)
+    prompt = _detect(median_reply_seconds=3000.0, replies=10)
+    slow = _detect(median_reply_seconds=5 * 3600.0, replies=10)
+    few = _detect(median_reply_seconds=3000.0, replies=3)
+    assert fast["behaviour.fast_replies"] == pytest.approx(1.0)
+    assert 0.4 < prompt["behaviour.fast_replies"] < 0.6
+    assert "behaviour.fast_replies" not in slow and "behaviour.fast_replies" not in few

@@ -45,6 +45,20 @@ MAX_TARGET_ORGS = 20
 #: pseudo-count pulling a small sender's sensitive share towards the base rate (2 of 2 is no lift)
 PRIOR_INVITATIONS = 5.0
 
+#: behaviour.young_account: full strength from this many invitations ...
+YOUNG_FULL_INVITATIONS = 40.0
+#: ... when the first came within this many days of the account's creation, none from the second
+YOUNG_DAYS_FULL = 60.0
+YOUNG_DAYS_END = 180.0
+#: the "strangers" factor when no invitation's outcome is known
+STRANGERS_UNKNOWN = 0.7
+#: behaviour.fast_replies: a median within FAST_REPLY_SECONDS over MIN_FAST_REPLIES replies is
+#: full strength; within PROMPT_REPLY_SECONDS over MIN_REPLIES it still counts, weaker
+MIN_FAST_REPLIES = 3
+MIN_REPLIES = 5
+FAST_REPLY_SECONDS = 300.0
+PROMPT_REPLY_SECONDS = 3600.0
+
 #: bit 15 of a text mask: "this event carried a text" (bits 0..14 are lure categories)
 HAS_TEXT = 1 << 15
 
@@ -548,15 +562,15 @@ SPECS: tuple[SignalSpec, ...] = (
     SignalSpec(
         "behaviour.many_sensitive_orgs",
         "Approaches staff across many sensitive organisations",
-        1.0,
+        0.6,
         _ADVICE_TARGETING,
     ),
     SignalSpec(
         "behaviour.young_account",
-        "Started sending invitations soon after the account was created",
-        1.5,
-        "A new account that immediately invites many strangers is how fake personas start. "
-        "Check who they are before accepting.",
+        "Started inviting many strangers soon after the account was created",
+        2.5,
+        "A new account that immediately invites dozens of people who do not know it is how fake "
+        "personas start. Check who they are before accepting.",
     ),
     SignalSpec(
         "behaviour.burst",
@@ -581,8 +595,8 @@ SPECS: tuple[SignalSpec, ...] = (
     ),
     SignalSpec(
         "behaviour.fast_replies",
-        "Replies within minutes, every time",
-        0.5,
+        "Replies within the hour, every time",
+        0.8,
         "Very fast replies at any hour suggest an operator paid to keep the conversation going. "
         "On its own it proves nothing.",
     ),
@@ -605,6 +619,43 @@ def _days(x: float) -> str:
     if x < 1:
         return "less than a day"
     return f"{x:.0f} day{'s' if round(x) != 1 else ''}"
+
+
+def _minutes(seconds: float) -> str:
+    m = round(seconds / 60)
+    if m < 1:
+        return "less than a minute"
+    return f"{m} minute{'s' if m != 1 else ''}"
+
+
+def _young_strength(inv: int, age_days: float, acceptance: float | None) -> float:
+    """How strongly "invited many people soon after the account was made" speaks for a persona.
+
+    Three factors, each in [0, 1]: volume (full at YOUNG_FULL_INVITATIONS), youth (full up to
+    YOUNG_DAYS_FULL days between creation and the first invitation, none from YOUNG_DAYS_END),
+    and strangers: a new member importing an address book invites people who know them and
+    nearly all accept, so an acceptance rate of 90% or more keeps a quarter of the strength and
+    one below 70% all of it (unknown acceptance: STRANGERS_UNKNOWN). On the tuning networks
+    (synthetic seeds 5 and 3) no genuine recruiter or researcher and ~0.1% of ordinary members
+    started inviting 15+ people within 120 days of creation, against ~97% of personas."""
+    volume = min(1.0, inv / YOUNG_FULL_INVITATIONS)
+    youth = min(1.0, max(0.0, (YOUNG_DAYS_END - age_days) / (YOUNG_DAYS_END - YOUNG_DAYS_FULL)))
+    if acceptance is None:
+        strangers = STRANGERS_UNKNOWN
+    else:
+        strangers = min(1.0, max(0.25, (1.0 - acceptance) / 0.25))
+    return volume * youth * strangers
+
+
+def _prompt_strength(median_seconds: float) -> float:
+    """1 for a median reply within FAST_REPLY_SECONDS, falling linearly to 0.4 at
+    PROMPT_REPLY_SECONDS: an operator paid to keep conversations going answers within the hour
+    every time; busy professionals' medians run to hours (recruiters' and researchers' median
+    ~4-5 hours on the tuning networks)."""
+    if median_seconds <= FAST_REPLY_SECONDS:
+        return 1.0
+    span = PROMPT_REPLY_SECONDS - FAST_REPLY_SECONDS
+    return 1.0 - 0.6 * (median_seconds - FAST_REPLY_SECONDS) / span
 
 
 @register
@@ -652,18 +703,26 @@ class BehaviourDetector(Detector):
                 )
             )
         age = b.get("age_at_first_invitation_days")
-        if age is not None and inv >= 15 and 0 <= float(age) <= 60:
-            # a new member inviting their own contacts is normal; inviting strangers at
-            # sensitive organisations from day one is not
-            focus = 0.4 + 0.6 * min(1.0, max(0.0, (lift - 1.0) / 2.0))
-            out.append(
-                self.signal(
-                    "behaviour.young_account",
-                    min(1.0, inv / 50.0) * (1.0 - float(age) / 90.0) * focus,
-                    f"Started inviting people {_days(float(age))} after the account was "
-                    f"created, {inv} invitations in all",
+        acc = b.get("acceptance_rate")
+        if age is not None and inv >= 15 and 0 <= float(age) < YOUNG_DAYS_END:
+            # a new member inviting people they know is normal (nearly all accept); a new account
+            # inviting dozens of strangers from its first weeks is how a persona starts
+            strength = _young_strength(inv, float(age), None if acc is None else float(acc))
+            if strength >= 0.05:  # high acceptance and few invitations: nothing to report
+                out.append(
+                    self.signal(
+                        "behaviour.young_account",
+                        strength,
+                        f"Started inviting people {_days(float(age))} after the account was "
+                        f"created, {inv} invitations in all"
+                        + (f", {_pct(float(acc))} of them accepted" if acc is not None else ""),
+                        {
+                            "age_at_first_invitation_days": float(age),
+                            "invitations": inv,
+                            "acceptance_rate": acc,
+                        },
+                    )
                 )
-            )
         burst = b.get("burstiness")
         peak = int(b.get("peak_day_invitations") or 0)
         if inv >= 15 and (peak >= max(15, 0.3 * inv) or (burst is not None and burst >= 0.6)):
@@ -684,7 +743,6 @@ class BehaviourDetector(Detector):
                     f"Sent {inv} invitations ({rate:.1f} a day while active)",
                 )
             )
-        acc = b.get("acceptance_rate")
         if acc is not None and inv >= 20 and float(acc) < 0.3:
             out.append(
                 self.signal(
@@ -695,13 +753,16 @@ class BehaviourDetector(Detector):
             )
         med = b.get("median_reply_seconds")
         replies = int(b.get("replies") or 0)
-        if med is not None and replies >= 3 and float(med) <= 300:
+        m = float(med) if med is not None else math.inf
+        if m <= PROMPT_REPLY_SECONDS and replies >= (
+            MIN_FAST_REPLIES if m <= FAST_REPLY_SECONDS else MIN_REPLIES
+        ):
             out.append(
                 self.signal(
                     "behaviour.fast_replies",
-                    min(1.0, replies / 10.0),
-                    f"Replied in a median of {float(med) / 60:.0f} minutes across {replies} "
-                    "replies",
+                    _prompt_strength(m) * min(1.0, replies / 10.0),
+                    f"Replied in a median of {_minutes(m)} across {replies} replies",
+                    {"median_reply_seconds": m, "replies": replies},
                 )
             )
         moves = int(b.get("off_platform_moves") or 0)
