@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from spycatcher.review.base import ReviewError, aware
 from spycatcher.review.cases import CasePolicy, as_dict
-from spycatcher.review.scoring import APPROACH_TYPES, latest_assessments
+from spycatcher.review.scoring import APPROACH_TYPES, latest_assessments, newest_assessment_ids
 from spycatcher.scoring.assessment import HIGH, MEDIUM, level_for
 from spycatcher.store.models import AssessmentRow, CampaignRow, EventRow, ProfileRow, ScanRun
 from spycatcher.store.review import CaseRow
@@ -198,20 +198,7 @@ def _latest_facts(
     wanted = set(keys)
     ids = sorted({pid for _, pid in keys})
     for i in range(0, len(ids), 500):
-        ranked_q = (
-            select(
-                AssessmentRow.id.label("id"),
-                func.row_number()
-                .over(
-                    partition_by=(AssessmentRow.platform, AssessmentRow.profile_id),
-                    order_by=(ScanRun.started_at.desc(), AssessmentRow.id.desc()),
-                )
-                .label("rank"),
-            )
-            .join(ScanRun, ScanRun.run_id == AssessmentRow.run_id)
-            .where(AssessmentRow.profile_id.in_(ids[i : i + 500]))
-            .subquery()
-        )
+        ranked_q = newest_assessment_ids(ids[i : i + 500])
         cols: list[Any] = [
             AssessmentRow.platform,
             AssessmentRow.profile_id,

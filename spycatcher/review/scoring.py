@@ -101,6 +101,27 @@ def decided_at(s: Session, platform: str, profile_id: str) -> datetime | None:
     return aware(row.decided_at) if row is not None else None
 
 
+def newest_assessment_ids(profile_ids: Sequence[str]) -> Any:
+    """Subquery (id, rank): rank 1 is each profile's newest assessment (latest scan run first).
+
+    The one definition of "newest" for the review side: the queue's filters read a few columns
+    of these rows, case pages and re-scoring read them whole."""
+    return (
+        select(
+            AssessmentRow.id.label("id"),
+            func.row_number()
+            .over(
+                partition_by=(AssessmentRow.platform, AssessmentRow.profile_id),
+                order_by=(ScanRun.started_at.desc(), AssessmentRow.id.desc()),
+            )
+            .label("rank"),
+        )
+        .join(ScanRun, ScanRun.run_id == AssessmentRow.run_id)
+        .where(AssessmentRow.profile_id.in_(profile_ids))
+        .subquery()
+    )
+
+
 def latest_assessments(
     s: Session, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], AssessmentRow]:
@@ -109,20 +130,7 @@ def latest_assessments(
     ids = sorted({pid for _, pid in keys})
     wanted = set(keys)
     for i in range(0, len(ids), 500):
-        ranked = (
-            select(
-                AssessmentRow.id.label("id"),
-                func.row_number()
-                .over(
-                    partition_by=(AssessmentRow.platform, AssessmentRow.profile_id),
-                    order_by=(ScanRun.started_at.desc(), AssessmentRow.id.desc()),
-                )
-                .label("rank"),
-            )
-            .join(ScanRun, ScanRun.run_id == AssessmentRow.run_id)
-            .where(AssessmentRow.profile_id.in_(ids[i : i + 500]))
-            .subquery()
-        )
+        ranked = newest_assessment_ids(ids[i : i + 500])
         q = (
             select(AssessmentRow)
             .join(ranked, ranked.c.id == AssessmentRow.id)
