@@ -382,6 +382,69 @@ def _check_series(categories: Sequence[str], series: Mapping[str, Sequence[float
             raise ValueError(f"series {name!r} has {len(vals)} values for {len(categories)} slots")
 
 
+def _series_colours(names: Sequence[str], colours: Sequence[str] | None) -> list[str]:
+    """One colour per series: the caller's, then the palette, cycling."""
+    out = list(colours or PALETTE)[: len(names)]
+    while len(out) < len(names):
+        out.append(PALETTE[len(out) % len(PALETTE)])
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _SeriesFrame:
+    """Where a series chart's plot sits, and the x of each category."""
+
+    left: float
+    right: float
+    top_pad: float
+    plot_h: float
+    plot_w: float
+    xs: Sequence[float]
+
+
+def _finish_series_chart(
+    parts: list[str],
+    frame: _SeriesFrame,
+    chart_id: str,
+    title: str,
+    categories: Sequence[str],
+    series: Mapping[str, Sequence[float]],
+    colours: Sequence[str],
+    *,
+    category_heading: str,
+    value_label: str,
+    caption: str,
+    desc: str | None,
+    tick_labels: Sequence[str] | None,
+) -> Chart:
+    """Base line, x labels, value label, empty-period note and legend; then the Chart with its
+    data table (what columns and lines share)."""
+    names = list(series)
+    base = frame.top_pad + frame.plot_h
+    parts.append(
+        f'<line x1="{_n(frame.left)}" y1="{_n(base)}" x2="{_n(WIDTH - frame.right)}" '
+        f'y2="{_n(base)}" stroke="{AXIS}"/>'
+    )
+    parts.append(_x_labels(tick_labels or categories, frame.xs, base + 15, frame.plot_w))
+    parts.append(_text(4, 12, value_label, "start", ' font-weight="600"'))
+    if not categories:
+        mid = frame.top_pad + frame.plot_h / 2
+        parts.append(_text(WIDTH / 2, mid, "No data in this period", "middle"))
+    if names:
+        parts.append(_legend(names, colours, base + 36, frame.left))
+    parts.append("</svg>")
+    columns = (category_heading, *(clean_label(n, 40) for n in names))
+    return Chart(
+        chart_id,
+        title,
+        desc or _series_desc(categories, series),
+        Markup("".join(parts)),
+        columns,
+        _series_rows(categories, series),
+        caption,
+    )
+
+
 def column_chart(
     chart_id: str,
     title: str,
@@ -400,9 +463,7 @@ def column_chart(
     names for the axis (the data table keeps ``categories``)."""
     _check_series(categories, series)
     names = list(series)
-    colours = list(colours or PALETTE)[: len(names)]
-    while len(colours) < len(names):
-        colours.append(PALETTE[len(colours) % len(PALETTE)])
+    colours = _series_colours(names, colours)
     left, right, top_pad, plot_h = 48.0, 8.0, 24.0, 170.0
     legend_h = _legend_height(names, left) if names else 0.0
     height = top_pad + plot_h + 40 + legend_h
@@ -432,27 +493,19 @@ def column_chart(
                 f'fill="{colour}"><title>{escape(clean_label(cat, 40))}, '
                 f"{escape(clean_label(name, 40))}: {escape(fmt_number(v))}</title></rect>"
             )
-    base = top_pad + plot_h
-    parts.append(
-        f'<line x1="{_n(left)}" y1="{_n(base)}" x2="{_n(WIDTH - right)}" y2="{_n(base)}" '
-        f'stroke="{AXIS}"/>'
-    )
-    parts.append(_x_labels(tick_labels or categories, xs, base + 15, plot_w))
-    parts.append(_text(4, 12, value_label, "start", ' font-weight="600"'))
-    if not categories:
-        parts.append(_text(WIDTH / 2, top_pad + plot_h / 2, "No data in this period", "middle"))
-    if names:
-        parts.append(_legend(names, colours, base + 36, left))
-    parts.append("</svg>")
-    columns = (category_heading, *(clean_label(n, 40) for n in names))
-    return Chart(
+    return _finish_series_chart(
+        parts,
+        _SeriesFrame(left, right, top_pad, plot_h, plot_w, xs),
         chart_id,
         title,
-        desc or _series_desc(categories, series),
-        Markup("".join(parts)),
-        columns,
-        _series_rows(categories, series),
-        caption,
+        categories,
+        series,
+        colours,
+        category_heading=category_heading,
+        value_label=value_label,
+        caption=caption,
+        desc=desc,
+        tick_labels=tick_labels,
     )
 
 
@@ -473,9 +526,7 @@ def line_chart(
     value (distinct dash patterns as well as colours, so lines differ in grey-scale too)."""
     _check_series(categories, series)
     names = list(series)
-    colours = list(colours or PALETTE)[: len(names)]
-    while len(colours) < len(names):
-        colours.append(PALETTE[len(colours) % len(PALETTE)])
+    colours = _series_colours(names, colours)
     dashes = ("", "6 3", "2 3", "8 3 2 3", "1 2", "10 4")
     left, right, top_pad, plot_h = 48.0, 30.0, 24.0, 170.0
     legend_h = _legend_height(names, left) if names else 0.0
@@ -507,24 +558,17 @@ def line_chart(
                     f"{escape(clean_label(categories[i], 40))}, {escape(clean_label(name, 40))}: "
                     f"{escape(fmt_number(series[name][i]))}</title></circle>"
                 )
-    parts.append(
-        f'<line x1="{_n(left)}" y1="{_n(base)}" x2="{_n(WIDTH - right)}" y2="{_n(base)}" '
-        f'stroke="{AXIS}"/>'
-    )
-    parts.append(_x_labels(tick_labels or categories, xs, base + 15, plot_w))
-    parts.append(_text(4, 12, value_label, "start", ' font-weight="600"'))
-    if not categories:
-        parts.append(_text(WIDTH / 2, top_pad + plot_h / 2, "No data in this period", "middle"))
-    if names:
-        parts.append(_legend(names, colours, base + 36, left))
-    parts.append("</svg>")
-    columns = (category_heading, *(clean_label(n, 40) for n in names))
-    return Chart(
+    return _finish_series_chart(
+        parts,
+        _SeriesFrame(left, right, top_pad, plot_h, plot_w, xs),
         chart_id,
         title,
-        desc or _series_desc(categories, series),
-        Markup("".join(parts)),
-        columns,
-        _series_rows(categories, series),
-        caption,
+        categories,
+        series,
+        colours,
+        category_heading=category_heading,
+        value_label=value_label,
+        caption=caption,
+        desc=desc,
+        tick_labels=tick_labels,
     )
