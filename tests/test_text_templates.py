@@ -103,3 +103,22 @@ def test_keys_owning_several_texts_and_short_texts() -> None:
 def test_empty_index() -> None:
     index = TemplateIndex().build()
     assert index.clusters() == []
+
+
+def test_clusters_match_a_group_by_group_reference():
+    """clusters() groups in numpy; the plain per-group loop it replaced is the reference."""
+    rng = np.random.default_rng(1)
+    for _ in range(100):
+        ix = TemplateIndex()
+        n = int(rng.integers(1, 300))
+        ix.keys = rng.integers(0, 50, size=n).astype(np.int64)
+        ix.labels = rng.integers(0, max(1, n // 3), size=n).astype(np.int64)
+        ix._built = True
+        order = np.lexsort((ix.keys, ix.labels))
+        lab, keys = ix.labels[order], ix.keys[order]
+        groups = [np.unique(g) for g in np.split(keys, np.flatnonzero(np.diff(lab)) + 1)]
+        for min_size in (1, 2, 3):
+            want = sorted((g for g in groups if len(g) >= min_size), key=len, reverse=True)
+            got = ix.clusters(min_size)
+            assert len(got) == len(want)
+            assert all(np.array_equal(a, b) for a, b in zip(got, want, strict=True))

@@ -69,6 +69,11 @@ def handle_of(profile: Profile) -> str | None:
         if isinstance(value, str) and value.strip():
             return value.strip().lstrip("@")
     if profile.url:
+        low = profile.url.lower()
+        # the host must be one of HANDLE_HOSTS, so its name is in the address: most addresses
+        # (LinkedIn's) are ruled out without parsing them
+        if not any(h in low for h in HANDLE_HOSTS):
+            return None
         try:
             parts = urlsplit(profile.url if "//" in profile.url else "//" + profile.url)
         except ValueError:

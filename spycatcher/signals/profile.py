@@ -78,19 +78,44 @@ _WORD = re.compile(r"[a-z][a-z'-]+")
 
 
 def _norm_company(name: str | None) -> str:
-    return re.sub(r"\s+", " ", (name or "").strip().lower())
+    # lower case, blanks collapsed: str.split() and re's \s agree on what a blank is
+    return " ".join((name or "").lower().split())
+
+
+#: contract dates seen -> months (a scan meets a few thousand distinct ones, millions of times)
+_MONTHS: dict[str, int | None] = {}
+
+
+def _months(value: str | None) -> int | None:
+    """:func:`partial_date_to_months`, remembered for the dates a scan keeps meeting."""
+    if value is None:
+        return None
+    m = _MONTHS.get(value, -1)
+    if m == -1:
+        m = partial_date_to_months(value)
+        if len(_MONTHS) < 100_000:
+            _MONTHS[value] = m
+    return m
+
+
+def _job_months(p: Profile) -> list[tuple[int | None, int | None, bool]]:
+    """(start, end, end missing) in months for each listed job, computed once per profile."""
+    return [(_months(e.start), _months(e.end), e.end is None) for e in p.experience]
 
 
 def career_span_months(p: Profile, as_of: datetime | None) -> int:
     """Months from the earliest experience start to its latest end (or as_of for current roles)."""
-    starts = [m for e in p.experience if (m := partial_date_to_months(e.start)) is not None]
+    return _span(_job_months(p), as_of)
+
+
+def _span(jobs: list[tuple[int | None, int | None, bool]], as_of: datetime | None) -> int:
+    starts = [s for s, _t, _open in jobs if s is not None]
     if not starts:
         return 0
     now = as_of.year * 12 + as_of.month - 1 if as_of else None
     ends = []
-    for e in p.experience:
-        m = partial_date_to_months(e.end)
-        if m is None and e.end is None and now is not None:
+    for _s, m, is_open in jobs:
+        if m is None and is_open and now is not None:
             m = now
         if m is not None:
             ends.append(m)
@@ -267,7 +292,8 @@ class ProfileDetector(Detector):
                 )
                 break
 
-        span = career_span_months(profile, as_of)
+        jobs = _job_months(profile)
+        span = _span(jobs, as_of)
         n_jobs = len(profile.experience)
 
         # seniority vs history
@@ -305,7 +331,7 @@ class ProfileDetector(Detector):
                     " of study.",
                 )
             )
-        bad = self._date_problems(profile, as_of)
+        bad = self._date_problems(profile, as_of, jobs)
         if bad:
             out.append(
                 self.signal(
@@ -387,11 +413,14 @@ class ProfileDetector(Detector):
         return out
 
     @staticmethod
-    def _date_problems(p: Profile, as_of: datetime | None) -> list[str]:
+    def _date_problems(
+        p: Profile,
+        as_of: datetime | None,
+        jobs: list[tuple[int | None, int | None, bool]] | None = None,
+    ) -> list[str]:
         problems = []
         now = as_of.year * 12 + as_of.month - 1 if as_of else None
-        for e in p.experience:
-            s, t = partial_date_to_months(e.start), partial_date_to_months(e.end)
+        for e, (s, t, _open) in zip(p.experience, jobs or _job_months(p), strict=True):
             if s is not None and t is not None and t < s:
                 problems.append(f"a job at {e.company or 'an employer'} ends before it starts")
             if now is not None and s is not None and s > now + 1:

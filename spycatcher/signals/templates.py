@@ -57,6 +57,9 @@ class TemplateStage(PopulationStage):
         #: per sender: hashes of the texts already looked at (indexed or too short), bounded
         self._msg_seen: dict[int, list[int]] = {}
         self._clusters: dict[str, dict[int, np.ndarray]] = {}
+        #: (field, a cluster's first key) -> its first MAX_LISTED + 1 keys as ints, built once
+        #: per cluster instead of once per member
+        self._heads: dict[tuple[str, int], list[int]] = {}
         # a partial stage (Spark) has seen no profile: it numbers every sender and logs, in input
         # order, each message it looked at (sender, text hash, indexed?) for merge() to replay
         self._partial = self.partial
@@ -119,6 +122,7 @@ class TemplateStage(PopulationStage):
 
     def finish(self, as_of: datetime) -> None:
         self._msg_seen.clear()
+        self._heads.clear()
         for f, index in self.indexes.items():
             index.build()
             self._clusters[f] = index.key_clusters(min_size=2)
@@ -134,9 +138,13 @@ class TemplateStage(PopulationStage):
                 continue
             # a cluster always holds ``i`` itself; only its head is needed for the names, so the
             # cost stays constant however large the cluster (a common headline has thousands)
-            head = members[: MAX_LISTED + 1]
-            sizes[f] = int(len(members)) - 1
-            ctx.template_matches[f] = [self._id_list[int(k)] for k in head[head != i][:MAX_LISTED]]
+            # clusters are disjoint and sorted: a field and its first key name one
+            ck = (f, int(members[0]))
+            head = self._heads.get(ck)
+            if head is None:
+                head = self._heads[ck] = members[: MAX_LISTED + 1].tolist()
+            sizes[f] = len(members) - 1
+            ctx.template_matches[f] = [self._id_list[k] for k in head if k != i][:MAX_LISTED]
         if sizes:
             ctx.extra["template_cluster_sizes"] = sizes
 
