@@ -220,11 +220,13 @@ class TemplateIndex:
 
     def _candidate_edges(self) -> tuple[np.ndarray, np.ndarray]:
         """Star edges (each bucket member -> the bucket's first member) from every band."""
-        sig = self.signatures.astype(np.uint64)
+        # widened one band at a time: the whole matrix as uint64 is 512 bytes a text (1 GB for
+        # 2M messages at 1M profiles), one band 32
+        sig = self.signatures
         out_a: list[np.ndarray] = []
         out_b: list[np.ndarray] = []
         for band in range(self.bands):
-            cols = sig[:, band * self.rows : (band + 1) * self.rows]
+            cols = sig[:, band * self.rows : (band + 1) * self.rows].astype(np.uint64)
             with np.errstate(over="ignore"):
                 key = (cols * self._band_mix[None, :]).sum(axis=1, dtype=np.uint64)
                 key ^= np.uint64(band) * np.uint64(0x9E3779B97F4A7C15)
