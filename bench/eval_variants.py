@@ -1,0 +1,224 @@
+"""Paired comparison of learners on one labelled dataset, over many fold seeds.
+
+Usage (from the project root)::
+
+    python bench/eval_variants.py ../shared/datasets/instafake --from instafake --seeds 10
+
+Why: on a small set (InstaFake: 200 fakes) the spread over fold seeds of PR-AUC and of the
+true-positive rate at 1% false positives (a handful of profiles) is as large as most
+improvements one can try, so ideas are compared *paired*: every variant sees the same folds, and
+the report gives, beside each mean ± standard deviation, the mean difference from the first
+variant and on how many seeds it was better or worse.
+
+The data is scanned once as ``spycatcher scan`` does (:func:`spycatcher.scoring.dataset.collect`);
+each fold builds its manifest from its training side. The LightGBM variant is spycatcher's bag
+(:func:`spycatcher.scoring.model.fit_boosters`, same defaults and monotone constraints) scored by
+its uncalibrated margin; the ranking metrics of a single variant are then those of
+``spycatcher evaluate --cv`` up to the per-fold Platt calibration (which moves pooled ranks only
+slightly), and Brier is that of the raw sigmoid. Blends average log-odds. Nothing here is used by
+the product: it is the record of what was tried (BENCHMARKS.md, "Detection quality").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from spycatcher.io.formats import convert_to_files  # noqa: E402
+from spycatcher.io.records import LoadReport  # noqa: E402
+from spycatcher.scoring.calibration import sigmoid  # noqa: E402
+from spycatcher.scoring.dataset import LabelledSet, collect  # noqa: E402
+from spycatcher.scoring.features import Manifest  # noqa: E402
+from spycatcher.scoring.metrics import binary_metrics  # noqa: E402
+from spycatcher.scoring.model import (  # noqa: E402
+    TrainConfig,
+    fit_boosters,
+    monotone_constraints,
+    raw_margin,
+)
+from spycatcher.scoring.splits import stratified_folds  # noqa: E402
+
+METRICS = ("pr_auc", "tpr_at_fpr_1pct", "roc_auc", "brier")
+#: a learner: (train matrix, labels, test matrix, manifest, seed) -> log-odds of the test rows
+Learner = Callable[[np.ndarray, np.ndarray, np.ndarray, Manifest, int], np.ndarray]
+
+
+def cpu_seconds() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def lightgbm_bag(
+    xtr: np.ndarray, y: np.ndarray, xte: np.ndarray, m: Manifest, seed: int
+) -> np.ndarray:
+    from spycatcher.signals.registry import all_specs
+
+    cfg = TrainConfig(seed=seed)
+    return raw_margin(fit_boosters(xtr, y, cfg, monotone_constraints(m, all_specs())), xte)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.asarray(np.log(p / (1 - p)))
+
+
+def extra_trees(
+    xtr: np.ndarray, y: np.ndarray, xte: np.ndarray, m: Manifest, seed: int
+) -> np.ndarray:
+    """scikit-learn's ExtraTreesClassifier (300 trees, leaves of 3+, half the columns per split)."""
+    from sklearn.ensemble import ExtraTreesClassifier
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+
+    model = make_pipeline(
+        SimpleImputer(strategy="median", keep_empty_features=True),
+        ExtraTreesClassifier(
+            300, min_samples_leaf=3, max_features=0.5, random_state=seed, n_jobs=1
+        ),
+    )
+    model.fit(xtr, y)
+    return _logit(model.predict_proba(xte)[:, 1])
+
+
+def spline_logistic(
+    xtr: np.ndarray, y: np.ndarray, xte: np.ndarray, m: Manifest, seed: int
+) -> np.ndarray:
+    """A logistic regression on cubic splines of each standardised column (C = 0.3)."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import SplineTransformer, StandardScaler
+
+    model = make_pipeline(
+        SimpleImputer(strategy="median", keep_empty_features=True),
+        StandardScaler(),
+        SplineTransformer(n_knots=5, degree=3),
+        LogisticRegression(C=0.3, max_iter=5000),
+    )
+    model.fit(xtr, y)
+    return _logit(model.predict_proba(xte)[:, 1])
+
+
+def with_count_combinations(learner: Learner) -> Learner:
+    """The learner with four more columns made from the log counts followers/following/posts:
+    their sum (audience size), the share of follows among follows + followers, "no posts", and
+    posts against audience. Rows without those counts get NaN."""
+
+    def extra(x: np.ndarray, m: Manifest) -> np.ndarray:
+        idx = {c: i for i, c in enumerate(m.columns)}
+        nan = np.full(len(x), np.nan)
+
+        def col(name: str) -> np.ndarray:
+            return x[:, idx[name]] if name in idx else nan
+
+        fo, fi, po = col("count:followers"), col("count:following"), col("count:posts")
+        share = np.expm1(fi) / (np.expm1(fi) + np.expm1(fo) + 1)
+        no_posts = np.where(np.isnan(po), np.nan, (po == 0).astype(float))
+        return np.column_stack([x, fo + fi, share, no_posts, po - 0.5 * (fo + fi)])
+
+    def run(xtr: np.ndarray, y: np.ndarray, xte: np.ndarray, m: Manifest, seed: int) -> np.ndarray:
+        cols = [*m.columns, "x:audience", "x:follow_share", "x:no_posts", "x:posts_vs_audience"]
+        m2 = Manifest(cols, [*m.defaults, *[float("nan")] * 4])
+        return learner(extra(xtr, m), y, extra(xte, m), m2, seed)
+
+    return run
+
+
+#: the learners, each run once per fold seed
+LEARNERS: dict[str, Learner] = {
+    "lightgbm": lightgbm_bag,
+    "extra trees": extra_trees,
+    "spline logistic": spline_logistic,
+    "lightgbm + 4 count combinations": with_count_combinations(lightgbm_bag),
+}
+#: variant -> the learners whose out-of-fold log-odds it averages (a blend when several)
+VARIANTS: dict[str, tuple[str, ...]] = {
+    "lightgbm (spycatcher's bag)": ("lightgbm",),
+    "extra trees": ("extra trees",),
+    "spline logistic": ("spline logistic",),
+    "lightgbm + 4 count combinations": ("lightgbm + 4 count combinations",),
+    "lightgbm + spline logistic": ("lightgbm", "spline logistic"),
+    "lightgbm + extra trees": ("lightgbm", "extra trees"),
+    "lightgbm + extra trees + spline logistic": ("lightgbm", "extra trees", "spline logistic"),
+}
+
+
+def out_of_fold(data: LabelledSet, learner: Learner, seed: int, k: int) -> np.ndarray:
+    """Pooled out-of-fold log-odds; each fold's manifest comes from its training side."""
+    y = data.y
+    oof = np.zeros(len(y))
+    for tr, te in stratified_folds(y, data.groups, k, seed=seed):
+        manifest = data.table.subset(tr).build_manifest()
+        x_tr = manifest.matrix(data.table.rows(tr))
+        x_te = manifest.matrix(data.table.rows(te))
+        oof[te] = learner(x_tr, y[tr], x_te, manifest, seed)
+    return oof
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("src", type=Path, help="a contract JSONL file, or a source with --from")
+    ap.add_argument("--from", dest="fmt", help="convert SRC from this format first (instafake)")
+    ap.add_argument("--seeds", type=int, default=10, help="fold seeds 0..N-1")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--only", default="", help="comma-separated variant names")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args(argv)
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    with tempfile.TemporaryDirectory(prefix="spycatcher-variants-") as tmp:
+        path = args.src
+        if args.fmt:
+            path = Path(tmp) / "data.jsonl"
+            convert_to_files(args.fmt, args.src, path, LoadReport())
+        data = collect([path])
+    y = data.y
+    names = [n for n in VARIANTS if not args.only or n in args.only.split(",")]
+    oof: dict[str, list[np.ndarray]] = {}
+    for learner in sorted({b for n in names for b in VARIANTS[n]}, key=list(LEARNERS).index):
+        oof[learner] = [
+            out_of_fold(data, LEARNERS[learner], s, args.folds) for s in range(args.seeds)
+        ]
+        print(f"[{time.strftime('%H:%M:%S')}] {learner} done", file=sys.stderr, flush=True)
+    results: dict[str, list[dict[str, Any]]] = {
+        name: [
+            binary_metrics(y, sigmoid(np.mean([oof[b][s] for b in VARIANTS[name]], axis=0)))
+            for s in range(args.seeds)
+        ]
+        for name in names
+    }
+    ref = results[names[0]]
+    print(f"{len(y)} profiles, {int(y.sum())} fakes, {args.folds} folds, seeds 0..{args.seeds - 1}")
+    print(f"differences are paired against: {names[0]}")
+    for name in names:
+        parts = []
+        for k in METRICS:
+            v = np.array([r[k] for r in results[name]])
+            d = v - np.array([r[k] for r in ref])
+            better = d < 0 if k == "brier" else d > 0  # a lower Brier score is better
+            worse = d > 0 if k == "brier" else d < 0
+            parts.append(
+                f"{k} {v.mean():.4f} ± {v.std():.4f} "
+                f"(diff {d.mean():+.4f}; better on {better.sum()}, worse on {worse.sum()})"
+            )
+        print(f"- {name}: " + "; ".join(parts))
+    took, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+    print(f"{took:.0f} s wall, {cpu:.0f} CPU-s")
+    if args.json:
+        args.json.write_text(json.dumps({"seeds": args.seeds, "results": results}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
