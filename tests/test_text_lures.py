@@ -207,3 +207,38 @@ def test_lexicon_uses_optional_separators_correctly() -> None:
 
     text = resources.files("spycatcher.text").joinpath("lures.toml").read_text(encoding="utf-8")
     assert "{S}?" not in text
+
+
+def test_intent_prefilter_never_changes_a_flag() -> None:
+    """The prefilter skips reading intents where they cannot flag a text: every corpus text
+    (lures, paraphrases, benign, held-out) gets the same flags with and without it, and every
+    text it skips is one the intents do not flag."""
+    import json
+    from pathlib import Path
+
+    from spycatcher.text.intents import IntentModel
+    from spycatcher.text.normalize import normalize
+
+    corpora = Path(__file__).resolve().parents[1] / "bench" / "corpora"
+    texts = [text for _, text, _ in LURES]
+    for path in sorted(corpora.glob("*.jsonl")):
+        with open(path, encoding="utf-8") as fh:
+            texts += [json.loads(line)["text"] for line in fh if line.strip()]
+    # stems the prefilter must see through: "n't", y -> i, irregular forms, currency signs
+    texts += [
+        "We don't want your employer to know; it isn't something to mention at work.",
+        "Your studies on policy are rare; we paid for two reports, $500 each, and flew guests in.",
+        "Stories like yours: we'd reward you for a few pages, 500€ on delivery.",
+        "Nobody at the office needs to know. Couldn't you just send the drafts privately?",
+    ]
+    model = IntentModel.default()
+    with_pf = LureMatcher(cache_size=0)
+    without = LureMatcher(cache_size=0, use_prefilter=False)
+    skipped = 0
+    for text in texts:
+        assert with_pf.mask(text) == without.mask(text), text
+        norm = normalize(text)
+        if not model.may_flag(norm):
+            skipped += 1
+            assert not model.assess(norm).flagged, text
+    assert 0 < skipped < len(texts)

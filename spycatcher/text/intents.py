@@ -50,11 +50,13 @@ from __future__ import annotations
 import re
 import tomllib
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, reduce
 from importlib import resources
+from operator import or_
 from pathlib import Path
+from typing import Any
 
 from spycatcher.text.normalize import Normalized, normalize
 
@@ -322,6 +324,15 @@ class IntentModel:
                     req.add(s)
             needs[r.id] = frozenset(req)
         self._needs = needs
+        self._prefilter = _Prefilter(
+            self.concepts,
+            needs.values(),
+            [
+                (needs[r.id], r.intent, self.intents[r.intent].kind == "pressure", r.weight)
+                for r in self.rules
+            ],
+            threshold,
+        )
 
     # -- loading ------------------------------------------------------------------------------
     @classmethod
@@ -429,6 +440,11 @@ class IntentModel:
         for spans in occ.values():
             spans.sort()
         return occ
+
+    def may_flag(self, norm: Normalized) -> bool:
+        """Cheap and exact: False means :meth:`assess` cannot flag this text (no rule of a
+        substantive intent can match it); True means it might."""
+        return self._prefilter.may_flag(norm.text[:MAX_CHARS])
 
     def cues(self, norm: Normalized) -> list[Cue]:
         """Every rule match in a normalised text (at most MAX_MATCHES_PER_RULE per rule)."""
@@ -564,6 +580,201 @@ class IntentModel:
     def assess_text(self, text: str) -> Assessment:
         """:meth:`assess` on a raw text (normalised here)."""
         return self.assess(normalize(text[:MAX_CHARS]))
+
+
+class _Prefilter:
+    """Whether a text's intents could add up to a lure, decided by one regular-expression scan.
+
+    Most texts match no rule, and tokenising and stemming them is most of the cost of reading
+    them. Every concept occurrence holds a word whose stem is one of the concept's stems, or all
+    the words of one of its phrases; and a word with stem ``s`` begins with ``s`` (or with ``s``
+    ending in ``i`` for ``y``: "stories" -> "story"), or is an irregular form of ``_IRREGULAR``,
+    or the head of a "n't" ("didn't" -> "do", "not"), or is a currency sign. So one scan for
+    those literals at word starts (a trie-shaped pattern) yields a *superset* of the concepts
+    present: a phrase is anchored on one uncommon word of it, or, if it has none ("as you do"),
+    counts when all its words occur. A rule whose needed concepts are not all in that superset
+    cannot match, and when the rules that might match cannot add up to the flag threshold, the
+    text cannot be flagged. Only the lure matcher's flag path (:meth:`LureMatcher.mask`, the
+    behaviour stage's hot loop) uses this, to skip the reading; texts that pass are read
+    exactly as before, so the flags are identical (the tests compare both paths). Deciding
+    "any cue at all" this way does not pay: common pressure phrases let most texts through.
+    """
+
+    def __init__(
+        self,
+        concepts: dict[str, Concept],
+        needs: Iterable[frozenset[str]],
+        rules: Sequence[tuple[frozenset[str], str, bool, float]] = (),
+        threshold: float = FLAG_THRESHOLD,
+    ) -> None:
+        needs = [n for n in needs if n]
+        used = sorted(set().union(*needs)) if needs else []
+        self._bit = {c: 1 << k for k, c in enumerate(used)}
+
+        # per intent: (needed concepts, weight) of its rules, heaviest first
+        by_intent: dict[tuple[str, bool], list[tuple[int, float]]] = {}
+        for need, intent, pressure, weight in rules:
+            mask = sum(self._bit[c] for c in need)
+            by_intent.setdefault((intent, pressure), []).append((mask, weight))
+        self._intent_rules = [
+            (pressure, sorted(lst, key=lambda x: -x[1])) for (_, pressure), lst in by_intent.items()
+        ]
+        self._threshold = threshold
+
+        literals: dict[str, int] = {}
+        self._currency = 0
+
+        def add_word(st: str, mask: int) -> None:
+            """Every literal a word with stem ``st`` can start with, for ``mask``."""
+            if st in _CURRENCY:
+                self._currency |= mask
+                return
+            for lit in _word_starts(st):
+                literals[lit] = literals.get(lit, 0) | mask
+
+        word_bit: dict[str, int] = {}  # words of common-word phrases, bits above the concepts'
+        self._phrase_words: list[tuple[int, int]] = []
+        for name in used:
+            c = concepts[name]
+            bit = self._bit[name]
+            for st in c.stems:
+                add_word(st, bit)
+            for form in c.exact:  # exact forms are words of their own
+                literals[form] = literals.get(form, 0) | bit
+            for p in c.phrases:
+                if any(st in c.stems for st in p):
+                    continue  # "thank you with a fee": wherever it occurs, "fee" does
+                anchor = _phrase_anchor(p)
+                if anchor is not None:
+                    add_word(anchor, bit)
+                    continue
+                words = 0
+                for st in p:
+                    if st == "*":
+                        continue
+                    if st not in word_bit:
+                        word_bit[st] = 1 << (len(used) + len(word_bit))
+                        add_word(st, word_bit[st])
+                    words |= word_bit[st]
+                self._phrase_words.append((bit, words))
+        self._literals = literals
+        # the scan finds the longest literal at a word start; shorter ones that start it match
+        # there too: fold their bits in once
+        self._full = {lit: _or_prefixes(lit, literals) for lit in literals} | dict.fromkeys(
+            _CURRENCY, self._currency
+        )
+        self._word_bits = sum(w for _, w in self._phrase_words)
+        self._verdicts: dict[int, bool] = {}
+        body = _trie_pattern(sorted(literals)) if literals else "(?!)"
+        cur = "|[$€£¥]" if self._currency else ""
+        self._regex = re.compile(f"((?<![a-z0-9])(?:{body}){cur})")
+        self._cache: dict[str, int] = {}
+
+    def _present(self, folded: str) -> int:
+        present = reduce(or_, map(self._full.__getitem__, self._regex.findall(folded)), 0)
+        if present & self._word_bits:
+            for bit, words in self._phrase_words:
+                if words & present == words:
+                    present |= bit
+        return present
+
+    def may_flag(self, folded: str) -> bool:
+        """False when the intents cannot add up to a lure in ``folded``: the heaviest weight
+        each intent could reach (its rules whose concepts might all be present; a weight can
+        only be halved later) is summed as :meth:`IntentModel.assess` sums it."""
+        present = self._present(folded)
+        verdict = self._verdicts.get(present)
+        if verdict is None:
+            verdict = self._can_flag(present)
+            if len(self._verdicts) < 65_536:  # texts share few combinations of concepts
+                self._verdicts[present] = verdict
+        return verdict
+
+    def _can_flag(self, present: int) -> bool:
+        total = 0.0
+        substantive = 0.0
+        pressure = 0.0
+        for is_pressure, rules in self._intent_rules:
+            for need, weight in rules:
+                if need & present == need:
+                    if is_pressure:
+                        pressure = max(pressure, weight)
+                    else:
+                        total += weight
+                        substantive = max(substantive, weight)
+                    break
+        total += PRESSURE_FACTOR * pressure
+        return total >= self._threshold - 1e-9 and substantive >= SUBSTANTIVE_MIN
+
+
+#: words too common to anchor a phrase on in the prefilter, as stems (any choice is exact; an
+#: uncommon anchor only lets the prefilter skip more texts)
+_COMMON = frozenset(
+    stem(w)
+    for w in "a an the to of in on at by for with from as and or but if so than then that this "
+    "these those it its is are was be been do does not no nor i me my we us our you your he she "
+    "they them their there here who what which when where how why will would can could shall "
+    "should may might must have has had get make take give go come say tell know see think want "
+    "need like just only very well good much many more most some any all one two few time way "
+    "thing something anything people work project name list top day week year new now soon "
+    "also thank thanks hi hello hey dear regards best kind hope great please let look forward "
+    "happy glad love help team next".split()
+)
+
+
+def _or_prefixes(word: str, literals: dict[str, int]) -> int:
+    """The bits of every literal that is a prefix of ``word`` (``word`` included)."""
+    m = 0
+    for k in range(1, len(word) + 1):
+        m |= literals.get(word[:k], 0)
+    return m
+
+
+def _phrase_anchor(phrase: tuple[str, ...]) -> str | None:
+    """The word of a phrase the prefilter looks for: all its words occur where it does, so any
+    will do; the longest uncommon one (a currency sign if nothing else). None: only common
+    words, the phrase itself is looked for."""
+    words = [w for w in phrase if w != "*" and w not in _COMMON]
+    if not words:
+        return None
+    return max(words, key=lambda w: (w not in _CURRENCY, len(w)))
+
+
+def _word_starts(st: str) -> set[str]:
+    """Literals that a word whose stem is ``st`` starts with (see :class:`_Prefilter`)."""
+    if st in _CURRENCY:
+        return {st}
+    out = {st}
+    if st.endswith("y") and len(st) > 1:
+        out.add(st[:-1] + "i")
+    out.update(w for w in _IRREGULAR if stem(w) == st)
+    for head in _NT_HEADS:
+        if st in (_NT_HEAD_MAP.get(head) or stem(head[:-1]), "not"):
+            out.add(head)
+    if st == "not":
+        out.add("t")  # the "t" of "n't"
+    return out
+
+
+def _trie_pattern(words: Sequence[str]) -> str:
+    """A regular expression matching any of ``words`` (longest first), as a character trie so
+    that the engine follows one branch per character instead of trying every word in turn."""
+    trie: dict[str, Any] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        end = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return "(?:" + body + ")?" if end else body
+
+    return emit(trie)
 
 
 def _rest_matches(phrase: tuple[str, ...], stems: tuple[str, ...], i: int) -> bool:

@@ -194,7 +194,9 @@ class LureMatcher:
     """Find lures in texts: phrase lexicon plus intents read by meaning.
 
     Pure and thread-safe; repeated texts hit a small cache. ``use_intents=False`` runs the phrase
-    lexicon alone (the benchmark compares both); ``intents`` replaces the built-in intent rules.
+    lexicon alone (the benchmark compares both); ``intents`` replaces the built-in intent rules;
+    ``use_prefilter=False`` reads every text's intents even where they cannot flag it (same
+    flags, slower: for tests and benchmarks).
     Intent hits whose category the lexicon does not have are dropped (a user lexicon with other
     categories gets none).
     """
@@ -206,9 +208,11 @@ class LureMatcher:
         use_gates: bool = True,
         use_intents: bool = True,
         intents: IntentModel | None = None,
+        use_prefilter: bool = True,
     ):
         self.lexicon = lexicon or Lexicon.default()
         self.use_gates = use_gates
+        self.use_prefilter = use_prefilter
         self.intents = (intents or IntentModel.default()) if use_intents else None
         self._cached = lru_cache(maxsize=cache_size)(self._hits_uncached)
         self._mask_cached = lru_cache(maxsize=cache_size)(self._mask_uncached)
@@ -222,9 +226,24 @@ class LureMatcher:
 
         ``require_strong``: return nothing unless some hit is strong (weak hits alone are never
         flagged, so callers that only want flagged hits skip the work)."""
+        if (
+            require_strong
+            and self.use_prefilter
+            and self.intents is not None
+            and not self.intents.may_flag(norm)
+        ):
+            # the intents cannot flag this text (cheap and exact, see IntentModel.may_flag): only
+            # a strong phrase can, and without one nothing is returned, so read intents (their
+            # weak cues) only when the lexicon finds one
+            out = self._lexicon_hits(norm, skip_unless_strong=True)
+            if not any(h.strong for h in out):
+                return []
+        else:
+            out = None
         verdict = self.intents.assess(norm) if self.intents is not None else None
         intents_strong = verdict is not None and verdict.flagged
-        out = self._lexicon_hits(norm, skip_unless_strong=require_strong and not intents_strong)
+        if out is None:
+            out = self._lexicon_hits(norm, skip_unless_strong=require_strong and not intents_strong)
         if verdict is not None and verdict.cues:
             out.extend(self._intent_hits(norm, verdict, out))
         if require_strong and not any(h.strong for h in out):
