@@ -5,8 +5,10 @@ then scans it in child processes: the local engine once, and the Spark engine on
 (``local[1]``, ``local[2]``: a Spark master is fixed when its JVM starts, so each count gets its
 own process). For each run it reports wall time (the Spark session's start separately), the
 phases of the scan, and the peak memory of the whole process tree (driver, JVM, Python workers),
-sampled with psutil. Both engines print a digest of their ranking (ids and scores in ranked order)
-and of their campaigns, and the benchmark checks that they are equal.
+sampled with psutil, and its CPU time. The Spark phases are split into the workers' part (all
+partitions) and the driver's (merging states in order, reading rows). Both engines print a
+digest of their ranking (ids and scores in ranked order) and of their campaigns, and the
+benchmark checks that they are equal.
 
     python bench/bench_spark.py --profiles 100000 --events-per-profile 5
     python bench/bench_spark.py --profiles 5000000 --events-per-profile 2 --workdir /tmp/sc5m
@@ -137,7 +139,7 @@ def child(args: argparse.Namespace) -> int:
             net / "profiles.jsonl",
             net / "events.jsonl",
             spark=spark,
-            partition_bytes=args.partition_mb * 2**20,
+            partition_bytes=args.partition_mb * 2**20 or None,
             progress=progress,
         )
     total = time.perf_counter() - t0
@@ -163,7 +165,9 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--workdir", type=Path, default=None, help="reuse/keep the network here")
     ap.add_argument("--cores", type=int, nargs="+", default=[1, 2], help="Spark local[n] runs")
-    ap.add_argument("--partition-mb", type=int, default=32, help="input bytes per partition")
+    ap.add_argument(
+        "--partition-mb", type=int, default=32, help="input MiB per partition (0: Spark's sizing)"
+    )
     ap.add_argument("--no-local", action="store_true", help="skip the local engine")
     ap.add_argument("--child", choices=["local", "spark"], help=argparse.SUPPRESS)
     ap.add_argument("--network", help=argparse.SUPPRESS)

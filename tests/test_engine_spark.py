@@ -190,7 +190,8 @@ def spark() -> Iterator[Any]:
 
 
 @pytest.mark.spark
-def test_graph_iterations_on_spark_equal_scipy_bit_for_bit(spark: Any) -> None:
+@pytest.mark.parametrize("one_task_edges", [0, 10_000], ids=["row-blocks", "one-task"])
+def test_graph_iterations_on_spark_equal_scipy_bit_for_bit(spark: Any, one_task_edges: int) -> None:
     from spycatcher.engine.spark_graph import graph_scores
     from spycatcher.graph.scores import compute_scores
     from spycatcher.graph.stage import GraphStage
@@ -206,7 +207,7 @@ def test_graph_iterations_on_spark_equal_scipy_bit_for_bit(spark: Any) -> None:
         stage.builder.add_edge(f"n{a}", f"n{b}")
     local = compute_scores(stage.builder.to_csr(), *stage.seed_masks())
     df = spark.createDataFrame(ties, "actor string, target string")
-    remote = graph_scores(spark, df, stage, 2)
+    remote = graph_scores(spark, df, stage, 2, one_task_edges=one_task_edges)
     assert remote.iterations == local.iterations
     for name in (
         "degree",

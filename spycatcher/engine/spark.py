@@ -7,13 +7,15 @@ differently, so that both engines give the same scores, ranking and campaigns:
    ``partial=True``) that observe its profiles; the driver folds the partial states in file order
    with :meth:`~spycatcher.engine.stages.PopulationStage.merge`;
 2. **events**: the same with events; partitions also emit the ties of the social graph;
-3. **graph**: SybilRank and SybilSCAR run as DataFrame iterations over the ties
-   (:mod:`.spark_graph`), giving the graph stage exactly the scores scipy would;
+3. **graph**: SybilRank and SybilSCAR run over the ties in Spark (:mod:`.spark_graph`: in one
+   task while the graph fits one worker, as cached row blocks beyond), giving the graph stage
+   exactly the scores scipy would;
 4. **finish** on the driver, then the finished stages, detectors and scorer are broadcast;
 5. **pass 2**: every partition annotates and assesses its profiles (``mapInArrow``) with the same
-   :func:`~spycatcher.engine.core.assess`; rows arrive at the driver in file order, where the
-   local engine's spill file, suspect list and :func:`~spycatcher.engine.local.rescore_campaigns`
-   take over; the result is a :class:`~spycatcher.engine.local.ScanResult`.
+   :func:`~spycatcher.engine.core.assess`, all partitions at once (:class:`_Handoff`); the driver
+   reads the rows in file order into the local engine's spill file, suspect list and
+   :func:`~spycatcher.engine.local.rescore_campaigns`; the result is a
+   :class:`~spycatcher.engine.local.ScanResult`.
 
 Optionally the assessments, campaigns and summary are written as Parquet (``output_parquet``),
 which is what a cluster run keeps. The driver holds the merged stage states, like the local engine
@@ -23,6 +25,8 @@ does: memory there grows with the number of accounts (see docs/spark.md).
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
+import pyarrow.parquet as pq
 
 from spycatcher.engine.core import Scorer
 from spycatcher.engine.local import (
@@ -73,6 +78,8 @@ class _Phase:
     report: LoadReport
     latest: datetime | None
     parts: int
+    #: tie rows the partitions emitted (the graph's size, known without a Spark job)
+    ties: int
 
 
 def _merge_partials(
@@ -85,11 +92,13 @@ def _merge_partials(
     offsets: dict[int, int] = {}  # file number -> lines in earlier partitions
     latest: datetime | None = None
     parts = 0
+    ties = 0
 
     def fold(payload: bytes) -> None:
-        nonlocal latest, parts
+        nonlocal latest, parts, ties
         state = loads(payload)
         parts += 1
+        ties += state.get("ties", 0)
         for mine, theirs in zip(stages, state["stages"], strict=True):
             mine.merge(theirs)
         got: LoadReport = state["report"]
@@ -115,7 +124,7 @@ def _merge_partials(
         buf.append(bytes(row["payload"]))
     if current is not None:
         fold(b"".join(buf))
-    return _Phase(report, latest, parts)
+    return _Phase(report, latest, parts, ties)
 
 
 def _observe(
@@ -125,6 +134,7 @@ def _observe(
     classes: list[type[PopulationStage]],
     options: dict[str, Any],
     emit_ties: bool,
+    progress: Progress,
 ) -> DataFrame:
     """The observe pass over one input, persisted (state rows and tie rows)."""
     from pyspark import StorageLevel
@@ -135,6 +145,7 @@ def _observe(
     out = lines.mapInArrow(lambda it: observe_partition(it, bundle), OBSERVE_SCHEMA)
     out = out.persist(StorageLevel.DISK_ONLY)
     out.count()  # every partition in parallel, once; the driver then reads them in order
+    progress(f"{kind} (workers)", 0)
     return out
 
 
@@ -239,7 +250,7 @@ def _scan(
     # 1. profiles: partial stages per partition, folded in file order
     p_files = input_files(spark, profiles)
     p_lines = read_lines(spark, p_files)
-    observed = _observe(spark, p_lines, "profiles", classes, partial, False)
+    observed = _observe(spark, p_lines, "profiles", classes, partial, False, progress)
     rows = (
         observed.where("kind = 0")
         .select("part", "payload")
@@ -247,7 +258,7 @@ def _scan(
     )
     p_phase = _merge_partials(rows, stages, _display_names(profiles, p_files))
     observed.unpersist()
-    progress("profiles (pass 1)", p_phase.report.accepted)
+    progress("profiles (merge)", p_phase.report.accepted)
     if strict and p_phase.report.errors:
         raise StrictModeError(p_phase.report.errors[0])
 
@@ -255,11 +266,14 @@ def _scan(
     e_report = LoadReport()
     latest = p_phase.latest
     ties = None
+    n_ties = 0
     e_observed = None
     if events is not None:
         e_files = input_files(spark, events)
         e_lines = read_lines(spark, e_files)
-        e_observed = _observe(spark, e_lines, "events", classes, partial, graph is not None)
+        e_observed = _observe(
+            spark, e_lines, "events", classes, partial, graph is not None, progress
+        )
         rows = (
             e_observed.where("kind = 0")
             .select("part", "payload")
@@ -270,7 +284,8 @@ def _scan(
         if e_phase.latest is not None and (latest is None or e_phase.latest > latest):
             latest = e_phase.latest
         ties = e_observed.where("kind = 1").select("actor", "target")
-        progress("events", e_report.accepted)
+        n_ties = e_phase.ties
+        progress("events (merge)", e_report.accepted)
         if strict and e_report.errors:
             raise StrictModeError(e_report.errors[0])
     as_of = as_of or latest or datetime.now(UTC)
@@ -282,7 +297,7 @@ def _scan(
         if ties is None:
             ties = spark.createDataFrame([], "actor string, target string")
         shuffle = int(spark.conf.get("spark.sql.shuffle.partitions", "8") or 8)
-        graph.use_scores(graph_scores(spark, ties, graph, shuffle))
+        graph.use_scores(graph_scores(spark, ties, graph, shuffle, n_ties=n_ties))
         progress("graph", 0)
     if e_observed is not None:
         e_observed.unpersist()
@@ -304,61 +319,120 @@ def _scan(
             },
         )
     )
-    from pyspark import StorageLevel
-
     assessed = p_lines.mapInArrow(lambda it: assess_partition(it, bundle), ASSESS_SCHEMA)
-    assessed = assessed.persist(StorageLevel.DISK_ONLY)
-    n_rows = assessed.count()
-    run_id = store.start_run("spark", source or str(profiles), scorer.name) if store else None
-    spill = _Spill()
-    levels: Counter[str] = Counter()
-    suspects: dict[str, tuple[bytes, SuspectTraits]] = {}
-    pending: list[dict[str, Any]] = []
-    for row in assessed.toLocalIterator(prefetchPartitions=True):
-        data = bytes(row["row"])
-        spill.write_encoded(row["id"], row["score"], data)
-        levels[row["level"]] += 1
-        if row["suspect"] is not None:
-            traits, raw = loads(bytes(row["suspect"]))
-            suspects[row["id"]] = (raw, traits)
-            if len(suspects) > MAX_SUSPECTS:  # the same rule as the local engine
-                weakest = min(suspects, key=lambda k: suspects[k][1].score)
-                del suspects[weakest]
-        if store is not None:
-            pending.append(orjson.loads(data))
-            if len(pending) >= STORE_CHUNK:
-                store.save_assessments(run_id, pending)
-                pending = []
-    if store is not None and pending:
-        store.save_assessments(run_id, pending)
-    progress("scoring", n_rows)
+    handoff = _Handoff(spark, assessed)
+    try:
+        n_rows = handoff.n_rows
+        progress("scoring (workers)", n_rows)
+        run_id = store.start_run("spark", source or str(profiles), scorer.name) if store else None
+        spill = _Spill()
+        levels: Counter[str] = Counter()
+        suspects: dict[str, tuple[bytes, SuspectTraits]] = {}
+        pending: list[dict[str, Any]] = []
+        for row in handoff.rows():
+            pid, score, level, data, suspect = row
+            spill.write_encoded(pid, score, data)
+            levels[level] += 1
+            if suspect is not None:
+                traits, raw = loads(suspect)
+                suspects[pid] = (raw, traits)
+                if len(suspects) > MAX_SUSPECTS:  # the same rule as the local engine
+                    weakest = min(suspects, key=lambda k: suspects[k][1].score)
+                    del suspects[weakest]
+            if store is not None:
+                pending.append(orjson.loads(data))
+                if len(pending) >= STORE_CHUNK:
+                    store.save_assessments(run_id, pending)
+                    pending = []
+        if store is not None and pending:
+            store.save_assessments(run_id, pending)
+        progress("scoring (driver)", n_rows)
 
-    def member(pid: str) -> tuple[Profile, ProfileContext]:
-        raw, _t = suspects[pid]
-        p, err = parse_record(Profile, orjson.loads(raw), "", 0)
-        assert p is not None, err
-        ctx = ProfileContext(as_of=as_of)
-        for st in stages:
-            st.annotate(p, ctx)
-        return p, ctx
+        def member(pid: str) -> tuple[Profile, ProfileContext]:
+            raw, _t = suspects[pid]
+            p, err = parse_record(Profile, orjson.loads(raw), "", 0)
+            assert p is not None, err
+            ctx = ProfileContext(as_of=as_of)
+            for st in stages:
+                st.annotate(p, ctx)
+            return p, ctx
 
-    campaigns: list[dict[str, Any]] = []
-    if find_campaigns and suspects:
-        traits_sorted = [suspects[k][1] for k in sorted(suspects)]
-        campaigns = rescore_campaigns(
-            traits_sorted, member, as_of, dets, scorer, spill, levels, store, run_id
+        campaigns: list[dict[str, Any]] = []
+        if find_campaigns and suspects:
+            traits_sorted = [suspects[k][1] for k in sorted(suspects)]
+            campaigns = rescore_campaigns(
+                traits_sorted, member, as_of, dets, scorer, spill, levels, store, run_id
+            )
+        result = ScanResult(
+            p_phase.report, e_report, as_of, campaigns, levels, run_id, scorer.name, spill
         )
-    result = ScanResult(
-        p_phase.report, e_report, as_of, campaigns, levels, run_id, scorer.name, spill
-    )
-    if output_parquet is not None:
-        _write_parquet(spark, assessed, spill, n_rows, result, output_parquet)
-    assessed.unpersist()
+        if output_parquet is not None:
+            _write_parquet(spark, handoff.frame, spill, n_rows, result, output_parquet)
+    finally:
+        handoff.close()
     if store is not None:
         store.save_campaigns(run_id, campaigns)
         store.finish_run(run_id, result.summary())
     progress(f"done in {time.perf_counter() - t0:.1f}s", 0)
     return result
+
+
+class _Handoff:
+    """Pass 2's rows, computed by every partition in parallel, then read by the driver in order.
+
+    In local mode (the driver shares the workers' file system) the workers write Parquet into a
+    temporary folder, one file per partition, and the driver reads the files in partition order
+    with pyarrow: all partitions run at once and the driver reads columns, not pickled rows. On a
+    cluster the rows are persisted on the executors' disks (all partitions at once as well) and
+    streamed to the driver partition by partition with ``toLocalIterator``.
+    """
+
+    def __init__(self, spark: SparkSession, assessed: DataFrame) -> None:
+        from pyspark import StorageLevel
+
+        self.spark = spark
+        self.tmp: Path | None = None
+        self.files: list[Path] = []
+        self._frame: DataFrame | None = None
+        if (spark.sparkContext.master or "").startswith("local"):
+            self.tmp = Path(tempfile.mkdtemp(prefix="spycatcher-pass2-"))
+            assessed.write.parquet((self.tmp / "rows").as_uri())
+            self.files = sorted((self.tmp / "rows").glob("part-*.parquet"), key=_part_number)
+            self.n_rows = sum(pq.ParquetFile(f).metadata.num_rows for f in self.files)
+        else:
+            self._frame = assessed.persist(StorageLevel.DISK_ONLY)
+            self.n_rows = self._frame.count()
+
+    @property
+    def frame(self) -> DataFrame:
+        """The rows as a DataFrame (for the Parquet output), with ``pos`` for input order."""
+        if self._frame is None:
+            assert self.tmp is not None
+            self._frame = self.spark.read.parquet((self.tmp / "rows").as_uri())
+        return self._frame
+
+    def rows(self) -> Iterator[tuple[str, float, str, bytes, bytes | None]]:
+        """(id, score, level, row JSON, pickled suspect traits or None), in input order."""
+        if self.tmp is None:
+            for r in self.frame.toLocalIterator(prefetchPartitions=True):
+                sus = r["suspect"]
+                yield r["id"], r["score"], r["level"], bytes(r["row"]), bytes(sus) if sus else None
+            return
+        cols = ["id", "score", "level", "row", "suspect"]
+        for f in self.files:
+            for batch in pq.ParquetFile(f).iter_batches(batch_size=4096, columns=cols):
+                yield from zip(*(batch.column(c).to_pylist() for c in cols), strict=True)
+
+    def close(self) -> None:
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        elif self._frame is not None:
+            self._frame.unpersist()
+
+
+def _part_number(path: Path) -> tuple[int, str]:
+    """Spark's part files are named part-<partition>-<job>-c<file>...: sort by partition."""
+    return int(path.name.split("-")[1]), path.name
 
 
 def _write_parquet(
@@ -379,15 +453,12 @@ def _write_parquet(
         "level",
         F.lit(None).cast("string").alias("campaign_id"),
         F.col("row").cast("string").alias("assessment"),
+        F.col("pos").alias("_pos"),
     )
     if n_rows != len(spill.ids):  # an id twice in the input: the later record wins
         order = Window.partitionBy("id").orderBy(F.col("_pos").desc())
-        base = (
-            base.withColumn("_pos", F.monotonically_increasing_id())
-            .withColumn("_n", F.row_number().over(order))
-            .where("_n = 1")
-            .drop("_pos", "_n")
-        )
+        base = base.withColumn("_n", F.row_number().over(order)).where("_n = 1").drop("_n")
+    base = base.drop("_pos")
     updated = [
         orjson.loads(line)
         for line in _campaign_rows(spill, {m for c in result.campaigns for m in c["members"]})

@@ -1,210 +1,344 @@
-"""SybilRank and SybilSCAR as DataFrame iterations, bit for bit equal to the scipy ones.
+"""SybilRank and SybilSCAR on Spark, bit for bit equal to the scipy ones.
 
-GraphFrames is not available, and the graph need not be: one propagation step is a join of the
-edge list with the current vector and a sum per destination. Floating-point sums depend on their
-order, and a last-bit difference in trust would be enough to swap two equally suspicious accounts
-in the ranking, so each sum is computed in the order scipy's CSR product uses (sources ascending,
-starting from 0.0): the contributions for a destination are collected, sorted by source and folded
-left with Spark SQL's ``aggregate``. Java and numpy both do IEEE 754 double arithmetic without
-fused multiply-add, so every value equals the local engine's exactly, not just within a tolerance.
-Zero contributions are left out (adding 0.0 changes nothing), which keeps the first steps small.
+The ties are turned into pairs of account numbers by Spark joins (the driver's account index,
+shipped once through Arrow); the ties themselves never pass through the driver. Then one of two
+ways, chosen by the number of ties:
 
-The vector lives in Spark between steps (one row per non-zero account, checkpointed each step to
-cut the lineage). The edge list is cached partitioned by destination, so when the vector is small
-enough to broadcast (``BROADCAST_NODES``) a step is one map-side join and one aggregation with no
-shuffle of the edges; above that the vector is joined by a shuffle. The driver receives the
-degree, neighbour counts and the final vectors (one float per account) and builds
-:class:`~spycatcher.graph.scores.GraphScores` with the same
-:func:`~spycatcher.graph.scores.assemble_scores` the local engine uses.
+* **One task** (up to :data:`ONE_TASK_EDGES` directed edges, twice the ties): the pairs go to a
+  single partition, whose Python worker builds the adjacency matrix and runs the local engine's
+  own :func:`~spycatcher.graph.scores.compute_scores` on it: the same code on the same matrix,
+  so the same bits, in one Spark job. This is the fast way while the graph fits one worker (at
+  50M edges the adjacency, transition and SybilSCAR matrices take 12 bytes an edge each, about
+  2 GB with the pairs, as in the local engine): each propagation step as a Spark job costs about a
+  second of fixed overhead on a busy 2-core machine, against milliseconds for the product.
+* **Row blocks** (larger graphs): the directed edge list (both directions, distinct) is
+  partitioned by destination and sorted by (destination, source); each partition becomes one
+  block of CSR rows, built once by the Python workers and cached by Spark. Each propagation step
+  is then one Spark job: the driver broadcasts the current vector (8 bytes an account), every
+  partition multiplies its block by it with scipy's CSR product, and the driver receives one
+  float per linked account. The products equal the local engine's bit for bit because they are
+  the same computation: the same matrix entries (``1.0 / deg(source)`` for SybilRank,
+  ``h / deg(destination)`` for SybilSCAR, 1.0 for neighbour counts), the same order of terms in
+  a row (sources ascending, from 0.0) and the same scipy kernel; a row's sum does not depend on
+  which rows share its block. Between products the driver runs the same numpy (adding priors,
+  clipping), the ten SybilSCAR steps share jobs with the first ten SybilRank steps, and degrees
+  and both neighbour counts come from one job. Everything after the iterations is one function
+  both engines call (:func:`~spycatcher.graph.scores.assemble_scores`).
+
+A last-bit difference in trust would be enough to swap two equally suspicious accounts, which is
+why "close" is not good enough. Earlier versions ran each step as a DataFrame join with an
+ordered aggregation (27 jobs with growing lineage): 112-134 s at 100k accounts where scipy needs
+0.2 s.
+
+The driver holds a few vectors of one float per account, alongside the per-account state it holds
+anyway (see docs/spark.md); a Python worker holds one block and one vector at a time, or, in the
+one-task way, the whole matrix.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 
+from spycatcher.engine.spark_io import chunks, dumps, loads
 from spycatcher.graph.scores import GraphScores, assemble_scores, clean_seeds
 from spycatcher.graph.sybilrank import sybilrank_iterations
 from spycatcher.graph.sybilscar import HOMOPHILY, ITERATIONS, THETA
 
-#: accounts up to which the vector is broadcast to every edge partition (16 bytes an account)
-BROADCAST_NODES = 20_000_000
-#: steps between checkpoints of the vector (each cuts the lineage; fewer jobs between them)
-CHECKPOINT_EVERY = 4
-
 if TYPE_CHECKING:
-    from pyspark.sql import Column, DataFrame, SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
     from spycatcher.graph.stage import GraphStage
 
+#: directed edges up to which the whole propagation runs in one task (3 matrices, 12 B an edge)
+ONE_TASK_EDGES = 50_000_000
+#: rows of the cached blocks: one pickled (rows, indptr, indices) per partition, in pieces
+BLOCK_SCHEMA = "part int, seq int, payload binary"
+_BLOCK = pa.schema([("part", pa.int32()), ("seq", pa.int32()), ("payload", pa.binary())])
 
-def _frame(spark: SparkSession, columns: dict[str, np.ndarray | list[str]]) -> DataFrame:
+
+def _frame(spark: SparkSession, columns: dict[str, Any]) -> DataFrame:
     """A DataFrame from driver-side columns, through Arrow."""
     return spark.createDataFrame(pa.table(columns))
 
 
-def _vector(spark: SparkSession, values: np.ndarray) -> DataFrame:
-    """(idx, r) rows for the non-zero entries of a vector."""
-    idx = np.flatnonzero(values)
-    return _frame(spark, {"idx": idx.astype(np.int64), "r": values[idx].astype(np.float64)})
+def build_block(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """One partition's (dst, src) edges, sorted, as CSR rows: (rows, indptr, indices), pickled.
+
+    ``rows`` are the partition's destinations (ascending), ``indices`` their sources, ascending
+    within each row: the canonical CSR order scipy's product sums in.
+    """
+    from pyspark import TaskContext
+
+    ctx = TaskContext.get()
+    part = ctx.partitionId() if ctx is not None else 0
+    dst_parts, src_parts = [], []
+    for batch in batches:
+        dst_parts.append(batch.column(0).to_numpy().astype(np.int64, copy=False))
+        src_parts.append(batch.column(1).to_numpy().astype(np.int64, copy=False))
+    dst = np.concatenate(dst_parts) if dst_parts else np.zeros(0, dtype=np.int64)
+    src = np.concatenate(src_parts) if src_parts else np.zeros(0, dtype=np.int64)
+    key_sorted = dst.size < 2 or bool(
+        np.all((dst[1:] > dst[:-1]) | ((dst[1:] == dst[:-1]) & (src[1:] > src[:-1])))
+    )
+    if not key_sorted:  # Spark sorted them; this only guards the order the sums rely on
+        order = np.lexsort((src, dst))
+        dst, src = dst[order], src[order]
+    rows, starts = np.unique(dst, return_index=True)
+    indptr = np.append(starts, dst.size).astype(np.int64)
+    pieces = chunks(dumps((rows, indptr, src)))
+    yield pa.RecordBatch.from_pydict(
+        {"part": [part] * len(pieces), "seq": list(range(len(pieces))), "payload": pieces},
+        schema=_BLOCK,
+    )
 
 
-def _collect(df: DataFrame, n: int, column: str = "r") -> np.ndarray:
-    """A (idx, value) DataFrame as a dense numpy vector of length n (zeros elsewhere)."""
-    out = np.zeros(n, dtype=np.float64)
-    table = df.select("idx", column).toArrow()
-    if table.num_rows:
-        idx = table.column("idx").to_numpy().astype(np.int64)
-        out[idx] = table.column(column).to_numpy().astype(np.float64)
-    return out
+def _read_block(batches: Iterator[pa.RecordBatch]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The block of this partition (its pieces arrive in the order they were written)."""
+    pieces: list[tuple[int, bytes]] = []
+    for batch in batches:
+        seqs = batch.column(1).to_pylist()
+        payloads = batch.column(2).to_pylist()
+        pieces.extend(zip(seqs, payloads, strict=True))
+    if not pieces:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, np.zeros(1, dtype=np.int64), empty
+    rows, indptr, indices = loads(b"".join(p for _s, p in sorted(pieces, key=lambda x: x[0])))
+    return rows, indptr, indices
 
 
-def _checkpoint(vec: DataFrame, step: int) -> DataFrame:
-    return vec.localCheckpoint(eager=True) if step % CHECKPOINT_EVERY == 0 else vec
+def multiply_block(
+    batches: Iterator[pa.RecordBatch], bundle: Any, inverse: Any
+) -> Iterator[pa.RecordBatch]:
+    """This partition's rows of the products the driver asked for in this step's broadcast.
 
+    ``bundle.value`` holds ``n`` and any of: ``degree`` (True: the rows' lengths), ``adj`` (vectors
+    x: A @ x), ``rank`` (x: P @ x with P[v, u] = 1.0 * inv[u], ``inverse.value`` being inv, as
+    :func:`~spycatcher.graph.sybilrank.transition_matrix` builds it) and ``scar`` (x: M @ x with
+    M[v, u] = 1.0 * (h / deg(v)), as :func:`~spycatcher.graph.sybilscar.propagation_matrix`).
+    """
+    import scipy.sparse as sp
 
-def _ordered_sum(term: Column) -> Column:
-    """Sum of ``term`` per group, in ascending ``src`` order, starting from 0.0 (as CSR does)."""
-    from pyspark.sql import functions as F
-
-    parts = F.array_sort(F.collect_list(F.struct(F.col("src"), term.alias("c"))))
-    return F.aggregate(parts, F.lit(0.0).cast("double"), lambda acc, x: acc + x["c"])
+    want: dict[str, Any] = bundle.value
+    n: int = want["n"]
+    rows, indptr, indices = _read_block(batches)
+    shape = (rows.size, n)
+    lengths = np.diff(indptr)
+    out: dict[str, Any] = {"idx": rows}
+    if want.get("degree"):
+        out["deg"] = lengths.astype(np.float64)
+    if want.get("adj") is not None:
+        a = sp.csr_matrix((np.ones(indices.size, dtype=np.float64), indices, indptr), shape=shape)
+        for k, x in enumerate(want["adj"]):
+            out[f"a{k}"] = a @ x
+    if want.get("rank") is not None:
+        inv: np.ndarray = inverse.value
+        ones = np.ones(indices.size, dtype=np.float64)
+        p = sp.csr_matrix((ones * inv[indices], indices, indptr), shape=shape)
+        out["rank"] = p @ want["rank"]
+    if want.get("scar") is not None:
+        deg = lengths.astype(np.float64)
+        h = np.zeros_like(deg)
+        np.divide(HOMOPHILY, deg, out=h, where=deg > 0)
+        ones = np.ones(indices.size, dtype=np.float64)
+        m = sp.csr_matrix((ones * np.repeat(h, lengths), indices, indptr), shape=shape)
+        out["scar"] = m @ want["scar"]
+    yield pa.RecordBatch.from_pydict(out)
 
 
 class SparkGraph:
-    """The undirected tie graph as a cached directed edge list (both directions) with degrees."""
+    """The undirected tie graph as cached CSR row blocks in Spark, one per partition."""
 
-    def __init__(
-        self,
-        spark: SparkSession,
-        ties: DataFrame,
-        ids: list[str],
-        partitions: int,
-        broadcast_nodes: int = BROADCAST_NODES,
-    ):
+    def __init__(self, spark: SparkSession, pairs: DataFrame, n: int, partitions: int):
         from pyspark import StorageLevel
         from pyspark.sql import functions as F
 
         self.spark = spark
-        self.n = len(ids)
-        self.broadcast = self.n <= broadcast_nodes
-        nodes = _frame(spark, {"id": ids, "idx": np.arange(self.n, dtype=np.int64)})
-        u = nodes.withColumnRenamed("id", "actor").withColumnRenamed("idx", "u")
-        v = nodes.withColumnRenamed("id", "target").withColumnRenamed("idx", "v")
-        pairs = (
-            ties.join(u, "actor")
-            .join(v, "target")
-            .where(F.col("u") != F.col("v"))  # self-loops are no tie
+        self.n = n
+        distinct = (
+            pairs.where(F.col("u") != F.col("v"))  # self-loops are no tie
             .select(F.least("u", "v").alias("lo"), F.greatest("u", "v").alias("hi"))
             .distinct()  # a tie seen twice, either way round, is one tie
         )
-        both = pairs.select(F.col("lo").alias("src"), F.col("hi").alias("dst")).unionAll(
-            pairs.select(F.col("hi").alias("src"), F.col("lo").alias("dst"))
+        both = distinct.select(F.col("hi").alias("dst"), F.col("lo").alias("src")).unionAll(
+            distinct.select(F.col("lo").alias("dst"), F.col("hi").alias("src"))
         )
-        both = both.persist(StorageLevel.MEMORY_AND_DISK)
-        deg = both.groupBy("src").count().select(F.col("src").alias("idx"), "count")
-        self.degree = _collect(deg.select("idx", F.col("count").cast("double").alias("r")), self.n)
-        # scipy: P = A scaled by 1/deg(source); M = A scaled by h/deg(destination)
-        linked = self.degree > 0
-        inv = _frame(
-            spark,
-            {
-                "idx": np.flatnonzero(linked).astype(np.int64),
-                "inv": 1.0 / self.degree[linked],
-                "scar": HOMOPHILY / self.degree[linked],
-            },
-        )
-        src_inv = inv.select(F.col("idx").alias("src"), F.col("inv").alias("inv_src"))
-        dst_scar = inv.select(F.col("idx").alias("dst"), F.col("scar").alias("scar_dst"))
-        self.edges = (
-            both.join(src_inv, "src")
-            .join(dst_scar, "dst")
-            .repartition(partitions, "dst")
+        self.blocks = (
+            both.repartition(max(1, partitions), "dst")
+            .sortWithinPartitions("dst", "src")
+            .mapInArrow(build_block, BLOCK_SCHEMA)
             .persist(StorageLevel.MEMORY_AND_DISK)
         )
-        self.n_edges = self.edges.count()
-        both.unpersist()
+        self.blocks.count()  # every block built once, in parallel
+        self.jobs = 1
+        self._inverse: Any = None
 
-    def neighbour_counts(self, mask: np.ndarray) -> np.ndarray:
-        """For every account, how many of its neighbours are in ``mask`` (A @ mask)."""
-        from pyspark.sql import functions as F
+    def set_inverse_degree(self, inv: np.ndarray) -> None:
+        """Broadcast 1/deg once for every SybilRank step (the transition matrix's entries)."""
+        self._inverse = self.spark.sparkContext.broadcast(inv)
 
-        if not mask.any() or not self.n_edges:
-            return np.zeros(self.n, dtype=np.float64)
-        marked = _vector(self.spark, mask.astype(np.float64)).select(F.col("idx").alias("src"))
-        counts = self.edges.join(marked, "src").groupBy("dst").count()
-        return _collect(
-            counts.select(F.col("dst").alias("idx"), F.col("count").cast("double").alias("r")),
-            self.n,
-        )
+    def products(self, **want: Any) -> dict[str, np.ndarray]:
+        """One Spark job: the requested products (see :func:`multiply_block`) as dense vectors.
 
-    def _step(self, vec: DataFrame, term: Column) -> DataFrame:
-        """One product: for each destination, the ordered sum of ``term`` over its sources."""
-
-        from pyspark.sql import functions as F
-
-        src = vec.withColumnRenamed("idx", "src")
-        msgs = self.edges.join(F.broadcast(src) if self.broadcast else src, "src")
-        return msgs.groupBy("dst").agg(_ordered_sum(term).alias("s"))
-
-    def sybilrank(self, seeds: np.ndarray, steps: int) -> np.ndarray:
-        """Raw SybilRank trust after ``steps`` steps from the seeds that have ties."""
-        from pyspark.sql import functions as F
-
-        mask = seeds & (self.degree > 0)
-        trust = np.zeros(self.n, dtype=np.float64)
-        trust[mask] = 1.0 / int(mask.sum())
-        vec = _vector(self.spark, trust)
-        for step in range(1, steps + 1):
-            nxt = self._step(vec, F.col("inv_src") * F.col("r"))
-            vec = nxt.select(F.col("dst").alias("idx"), F.col("s").alias("r"))
-            vec = _checkpoint(vec.where(F.col("r") != 0.0), step)
-        return _collect(vec, self.n)
-
-    def sybilscar(self, trusted: np.ndarray, fake: np.ndarray) -> np.ndarray:
-        """SybilSCAR probabilities (degree weighting, the library's defaults)."""
-        from pyspark.sql import functions as F
-
-        q = np.zeros(self.n, dtype=np.float64)
-        q[trusted] = -THETA
-        q[fake] = THETA
-        if not np.any(q):
-            return q + 0.5
-        priors = _vector(self.spark, q).withColumnRenamed("r", "q")
-        vec = _vector(self.spark, q)
-        for step in range(1, ITERATIONS + 1):
-            s = self._step(vec, F.col("scar_dst") * F.col("r")).withColumnRenamed("dst", "idx")
-            total = F.coalesce(F.col("s"), F.lit(0.0)) + F.coalesce(F.col("q"), F.lit(0.0))
-            vec = s.join(priors, "idx", "full_outer").select(
-                "idx", F.least(F.greatest(total, F.lit(-0.5)), F.lit(0.5)).alias("r")
-            )
-            vec = _checkpoint(vec.where(F.col("r") != 0.0), step)
-        return _collect(vec, self.n) + 0.5
+        Accounts without ties have no row in any block: their entries are 0.0, as in scipy.
+        """
+        names = ["idx"]
+        types = ["idx long"]
+        if want.get("degree"):
+            names.append("deg")
+        names += [f"a{k}" for k in range(len(want.get("adj") or []))]
+        names += [k for k in ("rank", "scar") if want.get(k) is not None]
+        types += [f"{c} double" for c in names[1:]]
+        bundle = self.spark.sparkContext.broadcast({"n": self.n, **want})
+        inverse = self._inverse
+        try:
+            table = self.blocks.mapInArrow(
+                lambda it: multiply_block(it, bundle, inverse), ", ".join(types)
+            ).toArrow()
+        finally:
+            bundle.destroy()
+        self.jobs += 1
+        idx = table.column("idx").to_numpy().astype(np.int64)
+        out = {}
+        for name in names[1:]:
+            vec = np.zeros(self.n, dtype=np.float64)
+            vec[idx] = table.column(name).to_numpy()
+            out[name] = vec
+        return out
 
     def close(self) -> None:
-        self.edges.unpersist()
+        if self._inverse is not None:
+            self._inverse.destroy()
+        self.blocks.unpersist()
+
+
+def propagate(
+    graph: SparkGraph, trusted: np.ndarray, fake: np.ndarray, steps: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Degrees, neighbour counts, raw SybilRank trust and SybilSCAR probabilities.
+
+    The same iterations as :func:`~spycatcher.graph.sybilrank.sybilrank` and
+    :func:`~spycatcher.graph.sybilscar.sybilscar` (degree weighting, the library's defaults),
+    with each product computed by the blocks and the two walks sharing jobs while both run.
+    """
+    first = graph.products(degree=True, adj=[trusted.astype(np.float64), fake.astype(np.float64)])
+    deg, tn, fn = first["deg"], first["a0"], first["a1"]
+
+    trust: np.ndarray | None = None
+    rank_steps = 0
+    inv = np.zeros_like(deg)
+    mask = trusted & (deg > 0)
+    if mask.any():
+        np.divide(1.0, deg, out=inv, where=deg > 0)
+        graph.set_inverse_degree(inv)
+        trust = np.zeros(graph.n, dtype=np.float64)
+        trust[mask] = 1.0 / int(mask.sum())
+        rank_steps = steps
+
+    scar: np.ndarray | None = None
+    scar_steps = 0
+    q = np.zeros(graph.n, dtype=np.float64)
+    if trusted.any() or fake.any():
+        q[trusted] = -THETA
+        q[fake] = THETA  # a confirmed fake outranks "verified": the later finding wins
+        scar = q.copy()
+        scar_steps = ITERATIONS if np.any(q) else 0
+
+    for step in range(max(rank_steps, scar_steps)):
+        want: dict[str, Any] = {}
+        if step < rank_steps:
+            want["rank"] = trust
+        if step < scar_steps:
+            want["scar"] = scar
+        got = graph.products(**want)
+        if "rank" in got:
+            trust = got["rank"]
+        if "scar" in got:
+            p = got["scar"]
+            p += q
+            np.clip(p, -0.5, 0.5, out=p)
+            scar = p
+    return deg, tn, fn, trust, (scar + 0.5 if scar is not None else None)
+
+
+def index_pairs(spark: SparkSession, ties: DataFrame, ids: list[str]) -> DataFrame:
+    """(u, v): the ties' endpoints as account numbers (ties to unknown ids are dropped)."""
+    nodes = _frame(spark, {"id": ids, "idx": np.arange(len(ids), dtype=np.int64)})
+    u = nodes.withColumnRenamed("id", "actor").withColumnRenamed("idx", "u")
+    v = nodes.withColumnRenamed("id", "target").withColumnRenamed("idx", "v")
+    return ties.join(u, "actor").join(v, "target").select("u", "v")
+
+
+def scores_in_one_task(batches: Iterator[pa.RecordBatch], bundle: Any) -> Iterator[pa.RecordBatch]:
+    """All (u, v) pairs of the graph in this one partition: the local engine's computation."""
+    from spycatcher.graph.build import undirected_csr
+    from spycatcher.graph.scores import compute_scores
+
+    b = bundle.value
+    us, vs = [], []
+    for batch in batches:
+        us.append(batch.column(0).to_numpy().astype(np.int64, copy=False))
+        vs.append(batch.column(1).to_numpy().astype(np.int64, copy=False))
+    empty = np.zeros(0, dtype=np.int64)
+    u = np.concatenate(us) if us else empty
+    v = np.concatenate(vs) if vs else empty
+    del us, vs
+    scores = compute_scores(undirected_csr(u, v, b["n"]), b["trusted"], b["fake"])
+    pieces = chunks(dumps(scores))
+    yield pa.RecordBatch.from_pydict(
+        {"part": [0] * len(pieces), "seq": list(range(len(pieces))), "payload": pieces},
+        schema=_BLOCK,
+    )
+
+
+def _one_task(
+    spark: SparkSession, pairs: DataFrame, n: int, trusted: np.ndarray, fake: np.ndarray
+) -> GraphScores:
+    bundle = spark.sparkContext.broadcast({"n": n, "trusted": trusted, "fake": fake})
+    try:
+        table = (
+            pairs.repartition(1)
+            .mapInArrow(lambda it: scores_in_one_task(it, bundle), BLOCK_SCHEMA)
+            .toArrow()
+        )
+    finally:
+        bundle.destroy()
+    pieces = sorted(
+        zip(table.column("seq").to_pylist(), table.column("payload").to_pylist(), strict=True)
+    )
+    scores: GraphScores = loads(b"".join(p for _s, p in pieces))
+    return scores
 
 
 def graph_scores(
-    spark: SparkSession, ties: DataFrame, stage: GraphStage, partitions: int
+    spark: SparkSession,
+    ties: DataFrame,
+    stage: GraphStage,
+    partitions: int,
+    one_task_edges: int = ONE_TASK_EDGES,
+    n_ties: int | None = None,
 ) -> GraphScores:
-    """What ``compute_scores`` gives for the stage's accounts and these ties, computed in Spark."""
+    """What ``compute_scores`` gives for the stage's accounts and these ties, computed in Spark.
+
+    ``one_task_edges``: up to this many directed edges (twice the ties, duplicates included) the
+    propagation runs in one task, above it as row blocks (see the module docstring). ``n_ties``:
+    the number of tie rows when the caller knows it (otherwise they are counted, one more job).
+    """
     ids = list(stage.builder.index.ids)
-    trusted, fake = clean_seeds(*stage.seed_masks())
-    graph = SparkGraph(spark, ties, ids, partitions)
+    raw_trusted, raw_fake = stage.seed_masks()
+    pairs = index_pairs(spark, ties, ids)
+    if n_ties is None:
+        n_ties = ties.count()
+    if 2 * n_ties <= one_task_edges:
+        return _one_task(spark, pairs, len(ids), raw_trusted, raw_fake)
+    trusted, fake = clean_seeds(raw_trusted, raw_fake)
+    graph = SparkGraph(spark, pairs, len(ids), partitions)
     try:
-        deg = graph.degree
         steps = sybilrank_iterations(graph.n)
-        tn = graph.neighbour_counts(trusted)
-        fn = graph.neighbour_counts(fake)
-        trust = None
-        if (trusted & (deg > 0)).any():
-            trust = graph.sybilrank(trusted, steps)
-        scar = None
-        if trusted.any() or fake.any():
-            scar = graph.sybilscar(trusted, fake)
+        deg, tn, fn, trust, scar = propagate(graph, trusted, fake, steps)
         return assemble_scores(deg, trusted, fake, tn, fn, trust, scar, steps)
     finally:
         graph.close()

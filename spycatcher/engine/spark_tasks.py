@@ -31,7 +31,9 @@ from spycatcher.signals.base import ProfileContext
 #: rows of the observe pass: state chunks (kind 0) and ties (kind 1) share one schema
 OBSERVE_SCHEMA = "kind int, part int, seq int, payload binary, actor string, target string"
 #: rows of the assessment pass
-ASSESS_SCHEMA = "id string, score double, level string, row binary, suspect binary"
+ASSESS_SCHEMA = "id string, score double, level string, row binary, suspect binary, pos long"
+#: ``pos`` = partition << POS_BITS | row number in the partition: input order, wherever rows go
+POS_BITS = 40
 
 _OBSERVE = pa.schema(
     [
@@ -50,6 +52,7 @@ _ASSESS = pa.schema(
         ("level", pa.string()),
         ("row", pa.binary()),
         ("suspect", pa.binary()),
+        ("pos", pa.int64()),
     ]
 )
 _TIES_PER_BATCH = 50_000
@@ -73,6 +76,7 @@ def observe_partition(batches: Iterator[pa.RecordBatch], bundle: Any) -> Iterato
     latest: datetime | None = None
     actors: list[str] = []
     targets: list[str] = []
+    ties = 0
     part = _partition_id()
     if kind == "profiles":
         for rec, _raw in iter_records(batches, Profile, report, lines):
@@ -91,6 +95,7 @@ def observe_partition(batches: Iterator[pa.RecordBatch], bundle: Any) -> Iterato
             for st in stages:
                 st.observe_event(e)
             if emit_ties and is_tie(e):
+                ties += 1
                 actors.append(e.actor)
                 targets.append(e.target)
                 if len(actors) >= _TIES_PER_BATCH:
@@ -98,7 +103,13 @@ def observe_partition(batches: Iterator[pa.RecordBatch], bundle: Any) -> Iterato
                     actors, targets = [], []
     if actors:
         yield _ties(part, actors, targets)
-    state = {"lines": list(lines.items()), "report": report, "latest": latest, "stages": stages}
+    state = {
+        "lines": list(lines.items()),
+        "report": report,
+        "latest": latest,
+        "stages": stages,
+        "ties": ties,
+    }
     pieces = chunks(dumps(state))
     n = len(pieces)
     yield pa.RecordBatch.from_pydict(
@@ -136,8 +147,10 @@ def assess_partition(batches: Iterator[pa.RecordBatch], bundle: Any) -> Iterator
     b = shared(bundle)
     stages, dets, scorer, as_of = b["stages"], b["detectors"], b["scorer"], b["as_of"]
     find = b["find_campaigns"]
+    base = _partition_id() << POS_BITS
     lines: dict[int, int] = {}
     out: dict[str, list[Any]] = {k: [] for k in _ASSESS.names}
+    emitted = 0
     for rec, raw in iter_records(batches, Profile, None, lines):
         p: Profile = rec  # type: ignore[assignment]
         ctx = ProfileContext(as_of=as_of)
@@ -153,7 +166,9 @@ def assess_partition(batches: Iterator[pa.RecordBatch], bundle: Any) -> Iterator
         if find and a.score >= CAMPAIGN_MIN_SCORE:
             suspect = dumps((suspect_traits(p, ctx, a), raw))
         out["suspect"].append(suspect)
+        out["pos"].append(base + len(out["pos"]) + emitted)
         if len(out["id"]) >= 2_000:
+            emitted += len(out["id"])
             yield pa.RecordBatch.from_pydict(out, schema=_ASSESS)
             out = {k: [] for k in _ASSESS.names}
     if out["id"]:
