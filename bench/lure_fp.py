@@ -13,10 +13,11 @@ Corpora (bench/corpora): ``benign_messages.jsonl``, ``lure_messages.jsonl`` and
 colleague messages) were written and committed before the intent rules were tuned and are never
 tuned on; ``*_heldout2.jsonl`` (40 lures, 50 hard benign) were written after the first tuning
 round had been measured on set 1 and before the second: they are reported apart, as the honest
-estimate.
+estimate. ``benign_hard_tuning.jsonl`` (60 hard benign messages, a later precision round) is tuned
+on: measure it with ``--benign bench/corpora/benign_hard_tuning.jsonl``.
 
     .venv/bin/python bench/lure_fp.py                       # the corpora in bench/corpora
-    .venv/bin/python bench/lure_fp.py --benign OTHER.jsonl  # a held-out corpus ({"text": ...})
+    .venv/bin/python bench/lure_fp.py --benign OTHER.jsonl  # another benign corpus ({"text": ...})
     .venv/bin/python bench/lure_fp.py --benign-csv messages.csv --column CONTENT
     .venv/bin/python bench/lure_fp.py --synth-net NET       # texts of a synthetic network's genuine
     .venv/bin/python bench/lure_fp.py --show-heldout        # also print held-out misses and FPs
