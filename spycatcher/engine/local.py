@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -115,8 +116,9 @@ class _Spill:
         fd, name = tempfile.mkstemp(prefix="spycatcher-scan-", suffix=".jsonl")
         self.path = Path(name)
         self.fh: IO[bytes] = os.fdopen(fd, "w+b")
-        self.offsets: list[int] = []
-        self.scores: list[float] = []
+        # compact columns: at 1M profiles, Python lists of ints and floats cost ~60 MB more
+        self.offsets = array("q")
+        self.scores = array("d")
         self.ids: list[str] = []
         self.pos: dict[str, int] = {}
 
@@ -144,11 +146,16 @@ class _Spill:
         return np.lexsort((ids, -np.asarray(self.scores, dtype=np.float64)))
 
     def iter_ranked(self) -> Iterator[dict[str, Any]]:
+        for line in self.iter_ranked_lines():
+            yield orjson.loads(line)
+
+    def iter_ranked_lines(self) -> Iterator[bytes]:
+        """The rows in ranked order as the JSON lines written (newline stripped)."""
         self.fh.flush()
         with open(self.path, "rb") as fh:
             for i in self.ranked_order():
                 fh.seek(self.offsets[int(i)])
-                yield orjson.loads(fh.readline())
+                yield fh.readline().rstrip(b"\n")
 
     def close(self) -> None:
         self.fh.close()
@@ -199,8 +206,10 @@ class ScanResult:
         """Write the results contract of DESIGN.md, streaming profiles in ranked order."""
         with open(path, "wb") as fh:
             fh.write(b'{"profiles": [')
-            for i, row in enumerate(self.iter_ranked()):
-                fh.write((b",\n" if i else b"\n") + orjson.dumps(row))
+            # rows are copied as the spill holds them (orjson's own output, which a decode and
+            # re-encode would reproduce byte for byte) instead of decoded and encoded again
+            for i, line in enumerate(self._spill.iter_ranked_lines()):
+                fh.write((b",\n" if i else b"\n") + line)
             fh.write(b'\n], "campaigns": ')
             fh.write(orjson.dumps(self.campaigns))
             fh.write(b', "summary": ')
