@@ -60,13 +60,37 @@ def cpu_seconds() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def lightgbm_bag(
-    xtr: np.ndarray, y: np.ndarray, xte: np.ndarray, m: Manifest, seed: int
-) -> np.ndarray:
-    from spycatcher.signals.registry import all_specs
+def lightgbm_with(**overrides: Any) -> Learner:
+    """spycatcher's bag with some :class:`TrainConfig` settings changed (``--config``)."""
 
-    cfg = TrainConfig(seed=seed)
-    return raw_margin(fit_boosters(xtr, y, cfg, monotone_constraints(m, all_specs())), xte)
+    def run(xtr: np.ndarray, y: np.ndarray, xte: np.ndarray, m: Manifest, seed: int) -> np.ndarray:
+        from spycatcher.signals.registry import all_specs
+
+        cfg = TrainConfig(seed=seed, **overrides)
+        mono = monotone_constraints(m, all_specs()) if cfg.monotone_signals else None
+        return raw_margin(fit_boosters(xtr, y, cfg, mono), xte)
+
+    return run
+
+
+lightgbm_bag = lightgbm_with()
+
+
+def parse_config(text: str) -> dict[str, Any]:
+    """``min_data_in_leaf=20,rounds=200`` -> TrainConfig overrides, typed like the defaults."""
+    out: dict[str, Any] = {}
+    for item in filter(None, text.split(",")):
+        key, _, value = item.partition("=")
+        if key not in TrainConfig.__dataclass_fields__:
+            raise SystemExit(f"--config: unknown setting {key!r}")
+        kind = str(TrainConfig.__dataclass_fields__[key].type)  # "int | None", "float", ...
+        if kind.startswith("bool"):
+            out[key] = value.lower() in ("1", "true", "yes")
+        elif kind.startswith("int"):
+            out[key] = int(value)
+        else:
+            out[key] = float(value)
+    return out
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -173,7 +197,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--from", dest="fmt", help="convert SRC from this format first (instafake)")
     ap.add_argument("--seeds", type=int, default=10, help="fold seeds 0..N-1")
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--only", default="", help="comma-separated variant names")
+    ap.add_argument(
+        "--only", default="", help="comma-separated variant names (the first is the reference)"
+    )
+    ap.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        help="also a LightGBM variant with these settings, e.g. min_data_in_leaf=20,rounds=200",
+    )
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     t0, c0 = time.perf_counter(), cpu_seconds()
@@ -185,6 +217,11 @@ def main(argv: list[str] | None = None) -> int:
         data = collect([path])
     y = data.y
     names = [n for n in VARIANTS if not args.only or n in args.only.split(",")]
+    for text in args.config:  # always run, after the chosen variants
+        name = f"lightgbm {text}"
+        LEARNERS[name] = lightgbm_with(**parse_config(text))
+        VARIANTS[name] = (name,)
+        names.append(name)
     oof: dict[str, list[np.ndarray]] = {}
     for learner in sorted({b for n in names for b in VARIANTS[n]}, key=list(LEARNERS).index):
         oof[learner] = [
