@@ -341,13 +341,16 @@ def targets(rows: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def section(rows: list[dict[str, Any]], command: str, notes: list[str]) -> str:
+def section(
+    rows: list[dict[str, Any]], command: str, notes: list[str], where: str | None = None
+) -> str:
+    """The section's text; ``where`` is :func:`machine` as it was at the end of the run."""
     hard = [r for r in rows if r.get("hard_negatives_flagged") is not None]
     text = [
         SECTION,
         "",
-        f"`{command}` on {machine()}. Each dataset is scanned once, as `spycatcher scan` does; "
-        "zero-shot is that scan's score (no training on the data); trained is `spycatcher "
+        f"`{command}` on {where or machine()}. Each dataset is scanned once, as `spycatcher scan` "
+        "does; zero-shot is that scan's score (no training on the data); trained is `spycatcher "
         "evaluate --cv` (out-of-fold probabilities pooled over the folds, each fold's model and "
         "feature manifest built from its training side only, folds grouped by campaign where "
         "there are campaigns); the random forest (500 trees) sees the raw numeric columns of the "
@@ -463,7 +466,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.from_json:
         saved = json.loads(args.from_json.read_text())
-        body = section(saved["rows"], saved["command"], saved["notes"])
+        body = section(saved["rows"], saved["command"], saved["notes"], saved.get("machine"))
         print(body)
         if args.write:
             write_section(args.benchmarks, body)
@@ -510,10 +513,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 hard_negatives=hard,
             )
     command = "python bench/eval.py " + " ".join(_without_notes(argv or sys.argv[1:]))
-    body = section(rows, command.strip(), notes)
+    where = machine()  # the load at the end of the run, kept for --from-json
+    body = section(rows, command.strip(), notes, where)
     print(body)
     if args.json:
-        saved = {"rows": rows, "command": command.strip(), "notes": notes}
+        saved = {"rows": rows, "command": command.strip(), "notes": notes, "machine": where}
         args.json.write_text(json.dumps(saved, indent=1, default=str))
     if args.write:
         write_section(args.benchmarks, body)
