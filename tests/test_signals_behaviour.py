@@ -184,6 +184,44 @@ def test_sent_texts_are_a_deduplicated_sample(stage: BehaviourStage) -> None:
     assert any("WhatsApp" in t for t in texts)
 
 
+def test_the_stage_tells_the_message_detector_whose_texts_hold_no_lure(
+    stage: BehaviourStage,
+) -> None:
+    """The shortcut must be exact: for every account, reading the texts again gives the same
+    signals as trusting the stage's "no flagged lure" (and the persona's texts are flagged)."""
+    detector = MessageDetector()
+    seen = set()
+    for pid, profile in stage.profiles.items():  # type: ignore[attr-defined]
+        ctx = _ctx(stage, pid)
+        if not ctx.sent_texts:
+            assert ctx.sent_texts_flagged is None
+            continue
+        seen.add(ctx.sent_texts_flagged)
+        trusted = [s.as_dict() for s in detector.detect(profile, ctx)]
+        ctx.sent_texts_flagged = None
+        assert [s.as_dict() for s in detector.detect(profile, ctx)] == trusted, pid
+        if trusted:
+            assert _ctx(stage, pid).sent_texts_flagged is True
+    assert _ctx(stage, "fake").sent_texts_flagged is True
+    assert _ctx(stage, "rec").sent_texts_flagged is False
+    assert seen == {True, False}
+
+
+def test_a_text_cut_for_storage_is_read_again_by_the_message_detector() -> None:
+    """A stored sample keeps 4,000 characters; a veto after the cut could make the cut text read
+    as a lure the whole one is not, so such accounts never take the shortcut."""
+    st = BehaviourStage({})
+    st.observe_profile(_profile("long", "Shop", T0 - timedelta(days=900)))
+    st.observe_profile(_profile("o", "Shop", T0 - timedelta(days=900)))
+    st.observe_event(
+        Event(type="message", actor="long", target="o", at=T0, text="Quarterly figures. " * 300)
+    )
+    st.finish(T0 + timedelta(days=1))
+    ctx = ProfileContext()
+    st.annotate(_profile("long", "Shop", T0 - timedelta(days=900)), ctx)
+    assert ctx.sent_texts_flagged is True  # not known to be free of lures: read again
+
+
 def test_recruiter_aggregates(stage: BehaviourStage) -> None:
     b = _ctx(stage, "rec").behaviour
     assert b["invitations"] == 24

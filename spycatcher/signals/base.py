@@ -97,6 +97,9 @@ class ProfileContext:
     as_of: datetime | None = None
     #: invitation notes and messages this profile sent (a bounded sample), newest last
     sent_texts: list[str] = field(default_factory=list)
+    #: whether any of them has a flagged lure, when a stage already matched every text the
+    #: account sent (False lets the message detector skip reading them again); None: unknown
+    sent_texts_flagged: bool | None = None
     #: per-account behaviour aggregates from events (see spycatcher.signals.behaviour)
     behaviour: dict[str, Any] = field(default_factory=dict)
     #: near-duplicate text matches: field name -> ids of other profiles with the same wording

@@ -353,6 +353,11 @@ class BehaviourStage(PopulationStage):
         tm = np.frombuffer(self._txt_mask, dtype=np.uint16).astype(np.int64)
         is_msg = np.frombuffer(self._txt_is_message, dtype=np.int8).astype(bool)
         st["texts_sent"] = np.bincount(ta, minlength=n).astype(np.int32)
+        # accounts with a flagged lure in any text: the message detector reads only their texts
+        # again (pass 2 would otherwise re-read every sender's texts to find nothing)
+        lured = np.zeros(n, dtype=bool)
+        lured[ta[(tm & (HAS_TEXT - 1)) != 0]] = True
+        st["lure_flagged"] = lured
         # reply latency: in each conversation (unordered pair), a message that answers the other
         # side's last message; attributed to the one replying
         lo, hi = np.minimum(ta, tb), np.maximum(ta, tb)
@@ -413,6 +418,11 @@ class BehaviourStage(PopulationStage):
         texts = self._texts.get(i)
         if texts:
             ctx.sent_texts = list(texts)
+            # a stored text cut at MAX_TEXT_CHARS may read differently from the whole one the
+            # mask came from (a veto after the cut), so the detector reads such samples itself
+            ctx.sent_texts_flagged = bool(self.stats["lure_flagged"][i]) or any(
+                len(t) >= MAX_TEXT_CHARS for t in texts
+            )
         ctx.behaviour = self.behaviour_of(i)
 
     def behaviour_of(self, i: int) -> dict[str, Any]:

@@ -138,6 +138,10 @@ class MessageDetector(Detector):
         texts = [t for t in ctx.sent_texts[-MAX_TEXTS:] if t]
         if not texts:
             return []
+        if ctx.sent_texts_flagged is False:
+            # the behaviour stage found no flagged lure in any text of this account: without a
+            # strong hit nothing is kept (see flagged()), so only its escalation count can speak
+            return self._escalation(ctx, texts, [[] for _ in texts])
         matcher = default_matcher()
         per_text = [matcher.hits(t) for t in texts]
         strong_cats = {h.category for hits in per_text for h in hits if h.strong}
