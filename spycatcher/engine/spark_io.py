@@ -6,7 +6,8 @@ only (the local reader's rule), one DataFrame per file in name order and unioned
 partition's lines contiguous and partitions in file order; workers read raw bytes (the column is
 cast to binary, so bytes that are not UTF-8 fail exactly as they do locally) and number lines
 within their partition; the driver turns those into file line numbers with the partitions' line
-counts.
+counts. How many partitions: :func:`split_bytes` (a multiple of the cluster's cores, each at most
+:data:`MAX_PARTITION_BYTES`), applied with :func:`input_split`.
 
 Stage states are pickled with :func:`dumps`, which also handles the per-instance ``lru_cache``
 wrappers some stages hold (rebuilt empty on the other side), and split into rows of at most
@@ -15,6 +16,7 @@ wrappers some stages hold (rebuilt empty on the other side), and split into rows
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import io
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
 
 #: largest piece of a pickled state in one row
 CHUNK_BYTES = 64 * 1024 * 1024
+#: default bound on the input bytes of one partition (Spark's own ``maxPartitionBytes`` default)
+MAX_PARTITION_BYTES = 128 * 2**20
 
 
 # -- pickling ------------------------------------------------------------------------------------
@@ -114,6 +118,67 @@ def input_files(spark: SparkSession, path: str | Path) -> list[str]:
     return out
 
 
+def input_bytes(spark: SparkSession, files: list[str]) -> int:
+    """The total size of ``files`` (as listed by :func:`input_files`), in bytes."""
+    jvm = spark.sparkContext._jvm
+    assert jvm is not None
+    conf = spark.sparkContext._jsc.hadoopConfiguration()  # type: ignore[union-attr]
+    total = 0
+    for name in files:
+        hpath = jvm.org.apache.hadoop.fs.Path(name)
+        total += int(hpath.getFileSystem(conf).getFileStatus(hpath).getLen())
+    return total
+
+
+def split_bytes(total: int, slots: int, max_bytes: int = MAX_PARTITION_BYTES) -> int:
+    """Input bytes per partition: ``total`` cut into the fewest partitions that are a multiple of
+    ``slots`` (the cluster's cores, ``defaultParallelism``) and hold at most ``max_bytes`` each.
+
+    Why a multiple of the cores: every partition is one task and tasks run in waves of one per
+    core, so 5 partitions on 2 cores take 3 waves, the last with one core idle (a fixed 32 MiB
+    gave that at 100k profiles). Why the fewest: each partition's partial state is unpickled and
+    merged by the driver, alone and in order, and each costs a task and a state; more, smaller
+    partitions only add that. Why a bound: a partition's partial stages (and its share of pass 2)
+    live in one Python worker, so on a large input memory per worker stays bounded; past
+    ``slots * max_bytes`` the count grows by whole waves (``2 * slots``, ``3 * slots``, ...).
+    """
+    slots = max(1, slots)
+    max_bytes = max(1, max_bytes)
+    waves = max(1, -(-total // (slots * max_bytes)))
+    return max(1, -(-total // (slots * waves)))
+
+
+@contextlib.contextmanager
+def input_split(spark: SparkSession, size: int) -> Iterator[None]:
+    """Within the block, Spark cuts input files into splits of ``size`` bytes, one partition each.
+
+    Spark reads ``spark.sql.files.maxPartitionBytes`` when it plans a job, not when a DataFrame is
+    made, so every job that reads the input (not a cached result of it) runs inside this block.
+    ``minPartitionNum`` 1 stops Spark from cutting a small file of a folder into one piece per
+    core on its own (it sizes splits file by file here, each file being its own DataFrame). A file
+    is cut at ``size``, ``2 * size``, ... (each line goes to exactly one split), and as each file
+    is its own DataFrame in the union, the partitions stay in file order (Spark orders the splits
+    of one read by size, which keeps a single file's in order: all are ``size`` but the last).
+    The previous settings are restored afterwards.
+    """
+    conf = spark.conf
+    keys = {
+        "spark.sql.files.maxPartitionBytes": str(int(size)),
+        "spark.sql.files.minPartitionNum": "1",
+    }
+    saved = {k: conf.get(k, None) for k in keys}
+    for k, v in keys.items():
+        conf.set(k, v)
+    try:
+        yield
+    finally:
+        for k, old in saved.items():
+            if old is None:
+                conf.unset(k)
+            else:
+                conf.set(k, old)
+
+
 def read_lines(spark: SparkSession, files: list[str]) -> DataFrame:
     """Lines of ``files`` as (``f``: file number, ``value``: raw bytes), in file order."""
     from pyspark.sql import functions as F
@@ -139,7 +204,7 @@ def iter_records(
 ) -> Iterator[tuple[BaseModel, bytes]]:
     """Validated records (and their raw line) from Arrow batches of (f, value) rows.
 
-    The same rules as :func:`spycatcher.io.records.iter_json_lines` and ``read_records``: blank
+    The same rules as :func:`spycatcher.io.records.iter_validated` and ``read_records``: blank
     lines are skipped, over-long lines and bad JSON are errors, then ``parse_record`` validates.
     Errors name the file by number and the line within this partition (``lines`` counts lines per
     file); the driver rewrites both. ``report`` None: errors are not kept (pass 2).
