@@ -114,9 +114,12 @@ def child(args: argparse.Namespace) -> int:
     code = code_fingerprint()  # before the package's modules are imported
     net = Path(args.network)
     phases: dict[str, float] = {}
+    partitions: dict[str, int] = {}
     last = [time.perf_counter()]
 
-    def progress(stage: str, _n: int) -> None:
+    def progress(stage: str, n: int) -> None:
+        if stage in ("profiles (workers)", "events (workers)"):  # the Spark engine's input split
+            partitions[stage.split()[0]] = n
         now = time.perf_counter()
         key = stage.split(" in ")[0] if stage.startswith("done") else stage
         phases[key] = round(phases.get(key, 0.0) + now - last[0], 1)
@@ -150,6 +153,7 @@ def child(args: argparse.Namespace) -> int:
             "session_start_seconds": round(start, 1),
             "scan_seconds": round(total - start, 1),
             "phases": {k: v for k, v in phases.items() if v >= 0.1},
+            "input_partitions": partitions,
             "summary": result.summary(),
             "code": code,
             **digest(result.iter_ranked(), result.campaigns),
@@ -166,7 +170,11 @@ def main() -> int:
     ap.add_argument("--workdir", type=Path, default=None, help="reuse/keep the network here")
     ap.add_argument("--cores", type=int, nargs="+", default=[1, 2], help="Spark local[n] runs")
     ap.add_argument(
-        "--partition-mb", type=int, default=32, help="input MiB per partition (0: Spark's sizing)"
+        "--partition-mb",
+        type=int,
+        default=0,
+        help="most input MiB in one partition (0: the engine's default, 128); the engine makes the "
+        "count a multiple of the cores",
     )
     ap.add_argument("--no-local", action="store_true", help="skip the local engine")
     ap.add_argument("--child", choices=["local", "spark"], help=argparse.SUPPRESS)

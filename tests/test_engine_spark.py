@@ -172,6 +172,24 @@ def test_a_stage_without_merge_says_how_to_fix_it() -> None:
         Counting().merge(Counting({PARTIAL: True}))
 
 
+def test_input_split_is_a_multiple_of_the_cores_with_bounded_partitions() -> None:
+    from spycatcher.engine.spark_io import split_bytes
+
+    mib = 2**20
+    # 100k profiles (140 MB) on 2 cores: 2 partitions, not 5 of 32 MiB (3 waves)
+    size = split_bytes(139_692_257, 2, 128 * mib)
+    assert -(-139_692_257 // size) == 2
+    for total in (1, 999, 10 * mib, 139_692_257, 5 * 2**30):
+        for slots in (1, 2, 3, 8):
+            for bound in (mib, 32 * mib, 128 * mib):
+                size = split_bytes(total, slots, bound)
+                n = -(-total // size)
+                assert size <= bound or total < slots  # memory per partition stays bounded
+                if total >= slots * slots:  # (a byte count can't be cut into more pieces)
+                    assert n % slots == 0, (total, slots, bound)  # every wave uses every core
+                    assert n == slots or -(-total // (n - slots)) > bound  # no fewer would do
+
+
 # -- with Spark ------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
@@ -224,6 +242,35 @@ def test_graph_iterations_on_spark_equal_scipy_bit_for_bit(spark: Any, one_task_
         # the same bits, not merely close: a last-bit difference could reorder a ranking
         assert np.array_equal(a.view(np.uint8), b.view(np.uint8)), name
     assert np.isfinite(local.sybilscar_fake).sum() > 0 and np.isfinite(local.sybilrank_trust).any()
+
+
+@pytest.mark.spark
+def test_input_partitions_follow_the_cores_and_keep_file_order(spark: Any, tmp_path: Path) -> None:
+    from spycatcher.engine.spark_io import input_bytes, input_split, read_lines, split_bytes
+
+    rng = random.Random(2)
+    lines = [f"{i} " + "x" * rng.randrange(0, 300) for i in range(4000)]
+    one = tmp_path / "one.jsonl"
+    one.write_text("\n".join(lines) + "\n")
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    for k, at in enumerate((0, 1500, 2600)):  # three part files of unequal size
+        part = lines[at : (1500, 2600, 4000)[k]]
+        (folder / f"part-{k:05d}").write_text("\n".join(part) + "\n")
+    slots = spark.sparkContext.defaultParallelism
+    conf = spark.conf.get("spark.sql.files.maxPartitionBytes")
+    for files, bound, expect in (
+        ([str(one)], 2**30, slots),
+        ([str(one)], one.stat().st_size // 5, 3 * slots),
+        (sorted(str(f) for f in folder.iterdir()), 2**30, 3),  # one per file, none cut per core
+    ):
+        total = input_bytes(spark, files)
+        with input_split(spark, split_bytes(total, slots, bound)):
+            df = read_lines(spark, files)
+            got = df.rdd.glom().collect()  # partitions in order, each its rows in order
+        assert len(got) == expect
+        assert [bytes(r["value"]).decode() for part in got for r in part] == lines
+    assert spark.conf.get("spark.sql.files.maxPartitionBytes") == conf  # restored
 
 
 def _network(tmp: Path) -> tuple[Path, Path, list[str]]:

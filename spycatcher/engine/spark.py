@@ -3,9 +3,10 @@
 Same stages, detectors, scorer and campaign logic as :mod:`spycatcher.engine.local`, moved
 differently, so that both engines give the same scores, ranking and campaigns:
 
-1. **profiles**: each input partition gets fresh partial population stages (option
-   ``partial=True``) that observe its profiles; the driver folds the partial states in file order
-   with :meth:`~spycatcher.engine.stages.PopulationStage.merge`;
+1. **profiles**: the input is cut into partitions in file order, as many as a multiple of the
+   cluster's cores (:func:`~.spark_io.split_bytes`); each gets fresh partial population stages
+   (option ``partial=True``) that observe its profiles; the driver folds the partial states in
+   file order with :meth:`~spycatcher.engine.stages.PopulationStage.merge`;
 2. **events**: the same with events; partitions also emit the ties of the social graph;
 3. **graph**: SybilRank and SybilSCAR run over the ties in Spark (:mod:`.spark_graph`: in one
    task while the graph fits one worker, as cached row blocks beyond), giving the graph stage
@@ -45,7 +46,16 @@ from spycatcher.engine.local import (
     default_scorer,
     rescore_campaigns,
 )
-from spycatcher.engine.spark_io import dumps, input_files, loads, read_lines
+from spycatcher.engine.spark_io import (
+    MAX_PARTITION_BYTES,
+    dumps,
+    input_bytes,
+    input_files,
+    input_split,
+    loads,
+    read_lines,
+    split_bytes,
+)
 from spycatcher.engine.spark_tasks import (
     ASSESS_SCHEMA,
     OBSERVE_SCHEMA,
@@ -130,13 +140,15 @@ def _merge_partials(
 def _observe(
     spark: SparkSession,
     lines: DataFrame,
+    split: int,
     kind: str,
     classes: list[type[PopulationStage]],
     options: dict[str, Any],
     emit_ties: bool,
     progress: Progress,
 ) -> DataFrame:
-    """The observe pass over one input, persisted (state rows and tie rows)."""
+    """The observe pass over one input (cut into ``split``-byte partitions), persisted (state rows
+    and tie rows); reports the number of partitions to ``progress``."""
     from pyspark import StorageLevel
 
     bundle = spark.sparkContext.broadcast(
@@ -144,8 +156,10 @@ def _observe(
     )
     out = lines.mapInArrow(lambda it: observe_partition(it, bundle), OBSERVE_SCHEMA)
     out = out.persist(StorageLevel.DISK_ONLY)
-    out.count()  # every partition in parallel, once; the driver then reads them in order
-    progress(f"{kind} (workers)", 0)
+    with input_split(spark, split):
+        out.count()  # every partition in parallel, once; the driver then reads them in order
+        parts = lines.rdd.getNumPartitions()
+    progress(f"{kind} (workers)", parts)
     return out
 
 
@@ -176,40 +190,30 @@ def scan_spark(
     """Scan profiles (and events) on Spark; returns the local engine's :class:`ScanResult`.
 
     ``profiles`` and ``events`` are files, folders of part files or globs on any Hadoop file system
-    (local, ``hdfs://``, ``s3a://``). ``partition_bytes`` caps the bytes of input per partition
-    (``spark.sql.files.maxPartitionBytes`` for this scan), ``output_parquet`` a folder (any file
-    system) that receives ``assessments/``, ``campaigns/`` and ``summary/`` as Parquet.
+    (local, ``hdfs://``, ``s3a://``). Each input is cut into the fewest partitions that are a
+    multiple of the cluster's cores (``defaultParallelism``) and hold at most ``partition_bytes``
+    each (default :data:`~.spark_io.MAX_PARTITION_BYTES`; see :func:`~.spark_io.split_bytes` for
+    why). ``output_parquet`` is a folder (any file system) that receives ``assessments/``,
+    ``campaigns/`` and ``summary/`` as Parquet.
     """
     from spycatcher.engine.spark_session import get_spark
 
-    progress = progress or _noop
-    spark = spark or get_spark(master)
-    conf = spark.conf
-    saved = conf.get("spark.sql.files.maxPartitionBytes", None)
-    if partition_bytes:
-        conf.set("spark.sql.files.maxPartitionBytes", str(int(partition_bytes)))
-    try:
-        return _scan(
-            spark,
-            profiles,
-            events,
-            scorer=scorer,
-            store=store,
-            as_of=as_of,
-            strict=strict,
-            detectors=detectors,
-            stage_options=stage_options or {},
-            find_campaigns=find_campaigns,
-            output_parquet=output_parquet,
-            source=source,
-            progress=progress,
-        )
-    finally:
-        if partition_bytes:
-            if saved is None:
-                conf.unset("spark.sql.files.maxPartitionBytes")
-            else:
-                conf.set("spark.sql.files.maxPartitionBytes", saved)
+    return _scan(
+        spark or get_spark(master),
+        profiles,
+        events,
+        scorer=scorer,
+        store=store,
+        as_of=as_of,
+        strict=strict,
+        detectors=detectors,
+        stage_options=stage_options or {},
+        find_campaigns=find_campaigns,
+        output_parquet=output_parquet,
+        max_partition_bytes=partition_bytes or MAX_PARTITION_BYTES,
+        source=source,
+        progress=progress or _noop,
+    )
 
 
 def _display_names(given: str | Path, files: list[str]) -> list[str]:
@@ -230,6 +234,7 @@ def _scan(
     stage_options: dict[str, Any],
     find_campaigns: bool,
     output_parquet: str | Path | None,
+    max_partition_bytes: int,
     source: str | None,
     progress: Progress,
 ) -> ScanResult:
@@ -247,10 +252,14 @@ def _scan(
     partial[PARTIAL] = True
     graph = next((s for s in stages if isinstance(s, GraphStage)), None)
 
+    slots = spark.sparkContext.defaultParallelism
+
     # 1. profiles: partial stages per partition, folded in file order
     p_files = input_files(spark, profiles)
     p_lines = read_lines(spark, p_files)
-    observed = _observe(spark, p_lines, "profiles", classes, partial, False, progress)
+    # the same split for pass 2, which reads the profiles again (see input_split)
+    p_split = split_bytes(input_bytes(spark, p_files), slots, max_partition_bytes)
+    observed = _observe(spark, p_lines, p_split, "profiles", classes, partial, False, progress)
     rows = (
         observed.where("kind = 0")
         .select("part", "payload")
@@ -271,8 +280,9 @@ def _scan(
     if events is not None:
         e_files = input_files(spark, events)
         e_lines = read_lines(spark, e_files)
+        e_split = split_bytes(input_bytes(spark, e_files), slots, max_partition_bytes)
         e_observed = _observe(
-            spark, e_lines, "events", classes, partial, graph is not None, progress
+            spark, e_lines, e_split, "events", classes, partial, graph is not None, progress
         )
         rows = (
             e_observed.where("kind = 0")
@@ -320,7 +330,8 @@ def _scan(
         )
     )
     assessed = p_lines.mapInArrow(lambda it: assess_partition(it, bundle), ASSESS_SCHEMA)
-    handoff = _Handoff(spark, assessed)
+    with input_split(spark, p_split):
+        handoff = _Handoff(spark, assessed)
     try:
         n_rows = handoff.n_rows
         progress("scoring (workers)", n_rows)

@@ -27,7 +27,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", default=None, help="database URL (default: $SPYCATCHER_DATABASE_URL)")
     ap.add_argument("--no-store", action="store_true", help="do not write the store")
     ap.add_argument("--as-of", default=None, help="reference date, ISO 8601")
-    ap.add_argument("--partition-mb", type=int, default=None, help="input MiB per partition")
+    ap.add_argument(
+        "--partition-mb",
+        type=int,
+        default=None,
+        help="most input MiB in one partition (default 128); the count is a multiple of the cores",
+    )
     args = ap.parse_args(argv)
 
     from spycatcher.engine.spark import scan_spark
