@@ -5,7 +5,9 @@ Generates a seeded network with ``spycatcher synth`` (timed separately), then ru
 profiles/s, events/s, wall time, CPU time (the scan and its worker processes, from wait4's
 rusage) and peak memory: the largest single process (wait4's ru_maxrss) and the peak of the sum
 of resident sets over the scan's whole process tree, sampled every 0.2 s from /proc (an upper
-bound: pages the forked workers share with the parent are counted in each).
+bound: pages the forked workers share with the parent are counted in each), and the peak sum of
+proportional set sizes (PSS, /proc/PID/smaps_rollup: a shared page counts 1/n in each of its n
+processes), sampled every second, which is what the tree really holds in memory.
 
     python bench/bench_scan.py --profiles 100000
     python bench/bench_scan.py --profiles 1000000 --workdir /tmp/sc1m --workers 2
@@ -35,6 +37,7 @@ class Run:
     cpu: float
     max_rss_mib: float  # the largest single process
     tree_rss_mib: float  # peak sum over the process tree (sampled)
+    tree_pss_mib: float  # peak sum of proportional set sizes over the tree (sampled)
     rc: int
 
 
@@ -52,27 +55,41 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
-def _rss_kib(pid: int) -> int:
+def _proc_kib(pid: int, name: str, key: str) -> int:
+    """A "Key:  N kB" line of /proc/PID/NAME (0 when the process is gone)."""
     try:
-        with open(f"/proc/{pid}/status") as fh:
+        with open(f"/proc/{pid}/{name}") as fh:
             for line in fh:
-                if line.startswith("VmRSS:"):
+                if line.startswith(key):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
 
 
+def _rss_kib(pid: int) -> int:
+    return _proc_kib(pid, "status", "VmRSS:")
+
+
+def _pss_kib(pid: int) -> int:
+    return _proc_kib(pid, "smaps_rollup", "Pss:")
+
+
 def run_child(cmd: list[str]) -> Run:
     """Run a command; wall and CPU seconds, peak memory, exit code."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd)
-    peak = [0]
+    peak = [0, 0]
     done = threading.Event()
 
     def sample() -> None:
+        k = 0
         while not done.wait(0.2):
-            peak[0] = max(peak[0], sum(_rss_kib(p) for p in _tree(proc.pid)))
+            tree = _tree(proc.pid)
+            peak[0] = max(peak[0], sum(_rss_kib(p) for p in tree))
+            k += 1
+            if k % 5 == 0:  # smaps_rollup walks the page tables: once a second is enough
+                peak[1] = max(peak[1], sum(_pss_kib(p) for p in tree))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -81,7 +98,14 @@ def run_child(cmd: list[str]) -> Run:
     sampler.join()
     wall = time.perf_counter() - t0
     rc = os.waitstatus_to_exitcode(status)
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, peak[0] / 1024, rc)
+    return Run(
+        wall,
+        usage.ru_utime + usage.ru_stime,
+        usage.ru_maxrss / 1024,
+        peak[0] / 1024,
+        peak[1] / 1024,
+        rc,
+    )
 
 
 def machine() -> str:
@@ -143,6 +167,7 @@ def main() -> int:
         "events_per_second": round(n_events / scan.wall),
         "scan_peak_rss_mib_largest_process": round(scan.max_rss_mib),
         "scan_peak_rss_mib_process_tree": round(scan.tree_rss_mib),
+        "scan_peak_pss_mib_process_tree": round(scan.tree_pss_mib),
         "store": "none" if args.no_store else "sqlite",
         "load_average_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }
