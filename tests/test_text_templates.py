@@ -122,3 +122,24 @@ def test_clusters_match_a_group_by_group_reference():
             got = ix.clusters(min_size)
             assert len(got) == len(want)
             assert all(np.array_equal(a, b) for a, b in zip(got, want, strict=True))
+
+
+def test_a_pickled_index_carries_its_queued_texts_hashed() -> None:
+    """A partial index pickled by a worker hashes its queue first; the copy builds the same."""
+    import pickle
+
+    idx = TemplateIndex(batch_size=1_000)
+    texts = [
+        f"we offer a paid consultation on energy policy for client number {i}" for i in range(5)
+    ]
+    for k, t in enumerate(texts):
+        idx.add(k, t)
+    assert idx._pending_keys  # still queued
+    copy = pickle.loads(pickle.dumps(idx))
+    assert not copy._pending_keys and len(copy) == len(texts)
+    ref = TemplateIndex(batch_size=1_000)
+    for k, t in enumerate(texts):
+        ref.add(k, t)
+    keys, sigs = copy.entries()
+    ref_keys, ref_sigs = ref.entries()
+    assert (keys == ref_keys).all() and (sigs == ref_sigs).all()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -309,6 +310,13 @@ class TemplateIndex:
 
     def __len__(self) -> int:
         return len(self.keys) + sum(len(k) for k in self._key_chunks) + len(self._pending_keys)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # hash what is still queued before the index travels (a partial stage going back from a
+        # worker): the worker does that work instead of the process that merges, and signatures
+        # pickle smaller than the queued words
+        self._flush()
+        return dict(self.__dict__)
 
     # -- merging (the Spark engine's partitions) -----------------------------------------------
     def entries(self) -> tuple[np.ndarray, np.ndarray]:
