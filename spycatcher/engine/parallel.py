@@ -169,8 +169,16 @@ def observe_parallel(
     with mp.get_context("fork").Pool(workers) as pool:
         for (kind, seg, _opts), payload in zip(tasks, pool.imap(_observe_task, tasks), strict=True):
             state = loads(payload)
-            for mine, theirs in zip(stages, state["stages"], strict=True):
-                mine.merge(theirs)
+            # at 1M profiles an event segment's state is gigabytes: let go of the bytes, and of
+            # each partial stage once it is folded in, so the parent never holds them twice
+            del payload
+            partials: list[Any] = state.pop("stages")
+            if len(partials) != len(stages):
+                raise RuntimeError(f"{len(partials)} partial stages for {len(stages)} stages")
+            for k, mine in enumerate(stages):
+                mine.merge(partials[k])
+                partials[k] = None
+            del partials
             got: LoadReport = state["report"]
             got.errors = [
                 dataclasses.replace(e, file=seg.path, line=offsets[kind] + e.line)
