@@ -166,9 +166,7 @@ def observe_parallel(
     reports = {"profiles": LoadReport(), "events": LoadReport()}
     offsets = {"profiles": 0, "events": 0}
     latest: datetime | None = None
-    # one task per process: a worker that has sent its partial state exits and hands its memory
-    # back (CPython keeps freed arenas), instead of idling at its peak while the parent folds
-    with mp.get_context("fork").Pool(workers, maxtasksperchild=1) as pool:
+    with mp.get_context("fork").Pool(workers) as pool:
         for (kind, seg, _opts), payload in zip(tasks, pool.imap(_observe_task, tasks), strict=True):
             state = loads(payload)
             # at 1M profiles an event segment's state is gigabytes: let go of the bytes, and of
