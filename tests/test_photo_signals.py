@@ -162,3 +162,25 @@ def test_every_photo_signal_is_declared_with_plain_words():
     assert set(specs) == {"photo.missing", "photo.reused", "photo.known_bad", "photo.ai_generated"}
     for spec in specs.values():
         assert spec.title and spec.advice and spec.weight > 0
+
+
+def test_finish_keeps_what_pass_2_reads_and_lets_the_hashes_go(tmp_path, stolen):
+    """After finish only the per-profile analysis and matches remain (they are what annotate
+    reads); the index, owners and crop thumbnails are released."""
+    stage = PhotoStage({"profiles_dir": str(tmp_path), "photo_geometry": False})
+    profiles = [
+        Profile(id="a", photo={"path": stolen["original"]}),
+        Profile(id="b", photo={"path": stolen["cropped"]}),
+        Profile(id="c", photo={"path": stolen["other"]}),
+    ]
+    for p in profiles:
+        stage.observe_profile(p)
+    assert len(stage.keys) == 3 and len(stage.crops) == 3
+    stage.finish(AS_OF)
+    assert stage.keys == [] and len(stage.crops) == 0 and stage.index.words().shape[0] == 0
+    ctx = ProfileContext()
+    stage.annotate(profiles[0], ctx)
+    assert [m["ref"] for m in ctx.photo_matches] == ["b"]
+    ctx = ProfileContext()
+    stage.annotate(profiles[2], ctx)
+    assert ctx.photo_matches == [] and "pdq" in ctx.photo_analysis

@@ -111,3 +111,23 @@ def test_short_headlines_and_boilerplate_crowds_do_not_fire() -> None:
 
 def test_detector_without_context_is_quiet() -> None:
     assert list(TemplateDetector().detect(Profile(id="x"), ProfileContext())) == []
+
+
+def test_finish_keeps_the_clusters_and_lets_the_signatures_go() -> None:
+    """Pass 2 reads only the clusters; the MinHash rows are released at finish (they would
+    otherwise travel in every copy of the finished stage)."""
+    import pickle
+
+    rng = random.Random(3)
+    profiles = [Profile(id=f"a{i}", summary=_edit(SCRIPT, rng, 0.1)) for i in range(4)]
+    profiles += [Profile(id=f"b{i}", summary=_random_text(rng, 40)) for i in range(200)]
+    st = TemplateStage({})
+    for p in profiles:
+        st.observe_profile(p)
+    before = len(pickle.dumps(st))
+    st.finish(T0)
+    assert all(len(ix) == 0 for ix in st.indexes.values())
+    assert len(pickle.dumps(st)) < before / 2
+    ctx = ProfileContext()
+    st.annotate(profiles[0], ctx)
+    assert sorted(ctx.template_matches["summary"]) == ["a1", "a2", "a3"]

@@ -143,3 +143,26 @@ def test_a_pickled_index_carries_its_queued_texts_hashed() -> None:
     keys, sigs = copy.entries()
     ref_keys, ref_sigs = ref.entries()
     assert (keys == ref_keys).all() and (sigs == ref_sigs).all()
+
+
+def test_a_released_index_refuses_further_use() -> None:
+    """After release() the rows are gone: asking again is an error, never a silent empty answer."""
+    import pytest
+
+    index = TemplateIndex(min_tokens=5)
+    text = "alpha bravo charlie delta echo foxtrot golf hotel india juliet"
+    index.add(1, text)
+    index.add(2, text.replace("golf", "uniform"))
+    clusters = index.key_clusters()
+    index.release()
+    assert {k: v.tolist() for k, v in clusters.items()} == {1: [1, 2], 2: [1, 2]}
+    assert len(index) == 0 and index.signatures.shape == (0, index.num_perm)
+    for call in (
+        lambda: index.add(3, text),
+        index.build,
+        index.clusters,
+        lambda: index.cluster_of(1),
+        index.entries,
+    ):
+        with pytest.raises(RuntimeError, match="released"):
+            call()

@@ -222,6 +222,15 @@ class PhotoStage(PopulationStage):
                     for i, (platform, pid) in enumerate(self.keys)
                 ),
             )
+        # pass 2 reads only ``analysis`` and ``matches``: the hashes, their owners and the crop
+        # thumbnails (tens of bytes to kilobytes a photo) would stay in the process and travel in
+        # every copy of the finished stage (the Spark engine broadcasts it to each Python worker)
+        self.index = MultiIndexHash()
+        self.keys = []
+        self.qualities = []
+        self.variants = {}
+        self.crops = CropTolerantMatcher(self.radius)
+        self.crop_ids = []
 
     # -- pass 2 --------------------------------------------------------------------------------
 

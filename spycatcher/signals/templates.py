@@ -126,6 +126,7 @@ class TemplateStage(PopulationStage):
         for f, index in self.indexes.items():
             index.build()
             self._clusters[f] = index.key_clusters(min_size=2)
+            index.release()  # annotate reads only the clusters
 
     def annotate(self, profile: Profile, ctx: ProfileContext) -> None:
         i = self._ids.get(profile.id)

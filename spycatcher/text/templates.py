@@ -133,11 +133,13 @@ class TemplateIndex:
         self.signatures: np.ndarray = np.zeros((0, num_perm), dtype=np.uint16)
         self.labels: np.ndarray = np.zeros(0, dtype=np.int64)
         self._built = False
+        self._released = False
         self.n_skipped = 0
 
     # -- adding ------------------------------------------------------------------------------
     def add(self, key: int, text: str | None) -> bool:
         """Queue one text under ``key``; False when it is too short to index."""
+        self._check_live()
         if not text:
             return False
         toks = content_tokens(text[:20_000])
@@ -196,6 +198,7 @@ class TemplateIndex:
     # -- building ----------------------------------------------------------------------------
     def build(self) -> TemplateIndex:
         """Band, bucket, verify and cluster everything added so far."""
+        self._check_live()
         self._flush()
         if self._sig_chunks:
             self.signatures = np.concatenate([self.signatures, *self._sig_chunks])
@@ -271,6 +274,7 @@ class TemplateIndex:
     # -- reading -----------------------------------------------------------------------------
     def clusters(self, min_size: int = 2) -> list[np.ndarray]:
         """Clusters of distinct keys with at least ``min_size`` members, largest first."""
+        self._check_live()
         if not self._built:
             self.build()
         if len(self.keys) == 0:
@@ -300,6 +304,7 @@ class TemplateIndex:
 
     def cluster_of(self, key: int) -> np.ndarray:
         """The keys sharing wording with ``key`` (itself included); empty if not indexed."""
+        self._check_live()
         if not self._built:
             self.build()
         idx = np.flatnonzero(self.keys == key)
@@ -311,6 +316,25 @@ class TemplateIndex:
     def __len__(self) -> int:
         return len(self.keys) + sum(len(k) for k in self._key_chunks) + len(self._pending_keys)
 
+    def release(self) -> None:
+        """Drop the rows (keys, signatures, labels) once their clusters have been taken.
+
+        A scan's template stage keeps only the clusters for pass 2; the signatures (``num_perm``
+        x 2 bytes a text, millions of texts at 1M profiles) would otherwise stay in the process
+        and travel in every copy of the finished stage (the Spark engine broadcasts it to each
+        Python worker). Adding or querying afterwards is an error, not an empty answer."""
+        self._flush()
+        self.keys = np.zeros(0, dtype=np.int64)
+        self.signatures = np.zeros((0, self.num_perm), dtype=np.uint16)
+        self.labels = np.zeros(0, dtype=np.int64)
+        self._sig_chunks = []
+        self._key_chunks = []
+        self._released = True
+
+    def _check_live(self) -> None:
+        if self._released:
+            raise RuntimeError("this template index was released after clustering")
+
     def __getstate__(self) -> dict[str, Any]:
         # hash what is still queued before the index travels (a partial stage going back from a
         # worker): the worker does that work instead of the process that merges, and signatures
@@ -321,6 +345,7 @@ class TemplateIndex:
     # -- merging (the Spark engine's partitions) -----------------------------------------------
     def entries(self) -> tuple[np.ndarray, np.ndarray]:
         """(keys, signatures) of every text added so far, in the order added."""
+        self._check_live()
         self._flush()
         keys = np.concatenate([self.keys, *self._key_chunks])
         sigs = np.concatenate([self.signatures, *self._sig_chunks])
