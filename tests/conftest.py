@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -149,3 +150,25 @@ def chromium() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say how many storage tests ran on each database, so a log run with -q shows that the
+    PostgreSQL half ran (and did not skip) as well as the SQLite half."""
+    counts: dict[str, dict[str, int]] = {"sqlite": {}, "postgresql": {}}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for rep in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(rep, "nodeid", "")
+            if not nodeid.endswith("]") or "[" not in nodeid:
+                continue
+            params = nodeid[nodeid.rindex("[") + 1 : -1].split("-")
+            for db in counts:
+                if db in params:
+                    counts[db][outcome] = counts[db].get(outcome, 0) + 1
+    if not any(counts.values()):
+        return
+    parts = []
+    for db, label in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+        got = ", ".join(f"{n} {k}" for k, n in sorted(counts[db].items())) or "none"
+        parts.append(f"{label}: {got}")
+    terminalreporter.write_line("storage tests by database: " + "; ".join(parts))
