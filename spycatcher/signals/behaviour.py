@@ -260,6 +260,9 @@ class BehaviourStage(PopulationStage):
             "_txt_is_message",
         ):
             setattr(self, col, array(getattr(self, col).typecode))
+        # the text sample is complete: its per-sender counters go too (an entry per sender)
+        self._plain_counts = {}
+        self._text_masks = {}
         self._finished = True
 
     def _invitation_stats(
