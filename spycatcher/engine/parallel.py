@@ -48,6 +48,11 @@ from spycatcher.signals.base import Detector, ProfileContext
 MIN_SEGMENT_BYTES = 4 * 1024 * 1024
 #: ranges per worker in pass 2, so that rows stream back while later ranges are assessed
 SEGMENTS_PER_WORKER = 8
+#: largest range observed by one task in pass 1 and the events pass: a task's partial state grows
+#: with its range (a few hundred bytes per event) and is pickled whole, so at 20M events two
+#: half-file ranges held 1.3-1.9 GiB per worker, doubled while pickling; ranges of this size keep
+#: a worker's state small while the parent folds the earlier ones in
+OBSERVE_SEGMENT_BYTES = 128 * 1024 * 1024
 
 
 def is_gzip(path: str | Path) -> bool:
@@ -138,6 +143,14 @@ def _observe_task(task: tuple[str, Segment, dict[str, Any]]) -> bytes:
     return dumps({"lines": counted[0], "report": report, "latest": latest, "stages": stages})
 
 
+def _observe_parts(path: str | Path, workers: int) -> int:
+    """Ranges to cut a file into for observing: one per worker, more for a large file."""
+    if workers <= 1:
+        return 1
+    rounds = -(-os.path.getsize(path) // (OBSERVE_SEGMENT_BYTES * workers))
+    return workers * max(1, rounds)  # whole rounds: no worker left alone with the last range
+
+
 @dataclasses.dataclass
 class Observed:
     profiles_report: LoadReport
@@ -159,10 +172,14 @@ def observe_parallel(
     partial = {k: v for k, v in options.items() if k not in DRIVER_ONLY_OPTIONS}
     partial[PARTIAL] = True
     tasks: list[tuple[str, Segment, dict[str, Any]]] = [
-        ("profiles", s, partial) for s in segments(profiles_path, workers, min_segment_bytes)
+        ("profiles", s, partial)
+        for s in segments(profiles_path, _observe_parts(profiles_path, workers), min_segment_bytes)
     ]
     if events_path is not None:
-        tasks += [("events", s, partial) for s in segments(events_path, workers, min_segment_bytes)]
+        tasks += [
+            ("events", s, partial)
+            for s in segments(events_path, _observe_parts(events_path, workers), min_segment_bytes)
+        ]
     reports = {"profiles": LoadReport(), "events": LoadReport()}
     offsets = {"profiles": 0, "events": 0}
     latest: datetime | None = None

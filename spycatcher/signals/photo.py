@@ -123,7 +123,12 @@ class PhotoStage(PopulationStage):
                 info = {"error": exc.reason, "error_code": exc.code}
         if photo_hash is None and ph.pdq:
             photo_hash = hash_from_hex(ph.pdq)
-            info.setdefault("pdq", photo_hash.hex)
+            if not info:
+                # a bare precomputed hash: annotate() reads it from the profile again, so a
+                # million-profile scan keeps no {"pdq": ...} dict per photo (~350 MB)
+                self.analysis.pop(profile.id, None)  # the later record wins
+            else:
+                info.setdefault("pdq", photo_hash.hex)
         if info:
             self.analysis[profile.id] = info
         if photo_hash is None:
@@ -238,6 +243,9 @@ class PhotoStage(PopulationStage):
         info = self.analysis.get(profile.id)
         if info:
             ctx.photo_analysis.update(info)
+        ph = profile.photo
+        if ph is not None and ph.pdq and "pdq" not in ctx.photo_analysis:
+            ctx.photo_analysis["pdq"] = hash_from_hex(ph.pdq).hex  # not kept (observe_profile)
         found = self.matches.get(profile.id)
         if found:
             ctx.photo_matches.extend(found)
@@ -253,7 +261,11 @@ class PhotoStage(PopulationStage):
         self.qualities.extend(other.qualities)
         for i, variants in other.variants.items():
             self.variants[ids.start + i] = variants
-        self.analysis.update(other.analysis)  # the later record wins, as in a single pass
+        if self.analysis:  # the later record wins, as in a single pass (bare hashes: not kept)
+            for _platform, pid in other.keys:
+                if pid not in other.analysis:
+                    self.analysis.pop(pid, None)
+        self.analysis.update(other.analysis)
         # the crop matcher takes the first photo_crop_max loaded photos, in input order
         room = max(0, self.crop_max - len(self.crops))
         take = min(room, len(other.crop_ids))
