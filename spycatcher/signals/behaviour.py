@@ -133,6 +133,10 @@ class BehaviourStage(PopulationStage):
         self._keep_all_texts = self.partial
         self._text_masks: dict[int, list[int]] = {}
         self._finished = False
+        # after finish: the text samples packed (see _pack_texts)
+        self._text_start = np.zeros(1, dtype=np.int64)
+        self._text_end = np.zeros(0, dtype=np.int64)
+        self._text_blob = bytearray()
         self.stats: dict[str, np.ndarray] = {}
         self.base_rate = 0.0
 
@@ -263,7 +267,44 @@ class BehaviourStage(PopulationStage):
         # the text sample is complete: its per-sender counters go too (an entry per sender)
         self._plain_counts = {}
         self._text_masks = {}
+        self._pack_texts(n)
         self._finished = True
+
+    def _pack_texts(self, n: int) -> None:
+        """Turn the per-sender text samples into one UTF-8 buffer with offsets.
+
+        Pass 2 reads every sender's sample. As Python lists of strings, made one by one during
+        the events pass, a million senders' samples lie on pages all over the heap, and reading
+        them writes their reference counts: each forked pass-2 worker then copied most of the
+        parent's pages (BENCHMARKS.md, "Fifth round"). Buffers and numpy offsets are read
+        without writing. Texts ``_text_start[i]`` to ``_text_start[i + 1]`` are sender ``i``'s.
+        """
+        start = np.zeros(n + 1, dtype=np.int64)
+        ends = array("q")
+        blob = bytearray()
+        for i in sorted(self._texts):
+            texts = self._texts.pop(i)  # let go of each list as it is packed
+            start[i + 1] = len(texts)
+            for t in texts:
+                blob += t.encode("utf-8", "surrogatepass")
+                ends.append(len(blob))
+        self._texts = {}
+        np.cumsum(start, out=start)
+        self._text_start = start
+        self._text_end = np.frombuffer(ends, dtype=np.int64).copy()
+        self._text_blob = blob
+
+    def sample_of(self, i: int) -> list[str]:
+        """Account number ``i``'s sample of sent texts, in the order they were kept."""
+        if not self._finished:
+            return list(self._texts.get(i, []))
+        lo, hi = int(self._text_start[i]), int(self._text_start[i + 1])
+        out: list[str] = []
+        pos = int(self._text_end[lo - 1]) if lo else 0
+        for end in self._text_end[lo:hi].tolist():
+            out.append(self._text_blob[pos:end].decode("utf-8", "surrogatepass"))
+            pos = end
+        return out
 
     def _invitation_stats(
         self,
@@ -418,9 +459,9 @@ class BehaviourStage(PopulationStage):
         i = self._ids.get(profile.id)
         if i is None or not self._finished:
             return
-        texts = self._texts.get(i)
+        texts = self.sample_of(i)
         if texts:
-            ctx.sent_texts = list(texts)
+            ctx.sent_texts = texts
             # a stored text cut at MAX_TEXT_CHARS may read differently from the whole one the
             # mask came from (a veto after the cut), so the detector reads such samples itself
             ctx.sent_texts_flagged = bool(self.stats["lure_flagged"][i]) or any(
@@ -483,8 +524,7 @@ class BehaviourStage(PopulationStage):
                 s.name for k, s in enumerate(self.sensitive.sectors) if sector_bits >> k & 1
             ]
         if out["escalating_conversations"]:
-            texts = self._texts.get(i, [])
-            for text in texts:
+            for text in self.sample_of(i):
                 if self.matcher.mask(text) & self._high_risk_mask:
                     out["escalation_example"] = text[:300]
                     break
