@@ -222,6 +222,31 @@ def test_a_text_cut_for_storage_is_read_again_by_the_message_detector() -> None:
     assert ctx.sent_texts_flagged is True  # not known to be free of lures: read again
 
 
+def test_text_samples_read_back_after_packing_in_order_and_intact() -> None:
+    """finish() packs every sender's sample into one buffer: each sender gets back exactly its
+    own texts, in the order kept, including non-Latin scripts and emoji; silent accounts none."""
+    st = BehaviourStage({})
+    for pid in ("a", "b", "c", "d"):
+        st.observe_profile(_profile(pid, "Shop", T0 - timedelta(days=900)))
+    sent = {
+        "a": ["Привет, рад знакомству с вами и вашей командой.", "Thanks 🙂 see you at the fair"],
+        "c": ["你好，很高兴认识你。", "Hello again", "Ça va? Déjà vu."],
+    }
+    k = 0
+    for pid, texts in sent.items():
+        for text in texts:
+            k += 1
+            st.observe_event(
+                Event(type="message", actor=pid, target="b", at=T0 + timedelta(hours=k), text=text)
+            )
+    st.finish(T0 + timedelta(days=1))
+    for pid in ("a", "b", "c", "d"):
+        ctx = ProfileContext()
+        st.annotate(_profile(pid, "Shop", T0 - timedelta(days=900)), ctx)
+        # texts without a lure: the first MAX_PLAIN_TEXTS_PER_ACTOR (2) of each sender are kept
+        assert ctx.sent_texts == sent.get(pid, [])[:2], pid
+
+
 def test_recruiter_aggregates(stage: BehaviourStage) -> None:
     b = _ctx(stage, "rec").behaviour
     assert b["invitations"] == 24
