@@ -32,6 +32,7 @@ import numpy as np
 import orjson
 
 from spycatcher.engine.core import Scorer, assess
+from spycatcher.engine.gc_pause import gc_paused
 from spycatcher.engine.stages import PopulationStage, build_stages
 from spycatcher.engine.traits import CAMPAIGN_MIN_SCORE, SuspectTraits
 from spycatcher.io.records import LoadReport, read_events, read_profiles
@@ -266,33 +267,41 @@ def observe(
     if opts.workers > 1:
         return _observe_parallel(profiles_path, events_path, opts, stages, stage_options)
 
-    p_report = LoadReport()
-    latest = datetime(1970, 1, 1, tzinfo=UTC)
-    for n, p in enumerate(read_profiles(profiles_path, p_report, strict=opts.strict), 1):
-        if p.created_at and p.created_at > latest:
-            latest = p.created_at
-        for st in stages:
-            st.observe_profile(p)
-        if n % 10_000 == 0:
-            progress("profiles (pass 1)", 10_000)
-    progress("profiles (pass 1)", p_report.accepted % 10_000)
-
-    e_report = LoadReport()
-    if events_path is not None:
-        for n, e in enumerate(read_events(events_path, e_report, strict=opts.strict), 1):
-            if e.at > latest:
-                latest = e.at
+    with gc_paused():  # see spycatcher.engine.gc_pause
+        p_report = LoadReport()
+        latest = datetime(1970, 1, 1, tzinfo=UTC)
+        for n, p in enumerate(read_profiles(profiles_path, p_report, strict=opts.strict), 1):
+            if p.created_at and p.created_at > latest:
+                latest = p.created_at
             for st in stages:
-                st.observe_event(e)
-            if n % 100_000 == 0:
-                progress("events", 100_000)
-        progress("events", e_report.accepted % 100_000)
+                st.observe_profile(p)
+            if n % 10_000 == 0:
+                progress("profiles (pass 1)", 10_000)
+        progress("profiles (pass 1)", p_report.accepted % 10_000)
+
+        e_report = LoadReport()
+        if events_path is not None:
+            for n, e in enumerate(read_events(events_path, e_report, strict=opts.strict), 1):
+                if e.at > latest:
+                    latest = e.at
+                for st in stages:
+                    st.observe_event(e)
+                if n % 100_000 == 0:
+                    progress("events", 100_000)
+            progress("events", e_report.accepted % 100_000)
 
     as_of = opts.as_of or (latest if latest.year > 1970 else datetime.now(UTC))
-    for st in stages:
-        st.finish(as_of)
-        progress(f"stage {st.name}", 0)
+    _finish(stages, as_of, progress)
     return Population(profiles_path, stages, as_of, p_report, e_report)
+
+
+def _finish(stages: list[PopulationStage], as_of: datetime, progress: Any) -> None:
+    """Every stage's ``finish``, in order, with the collector paused (their results are large
+    and acyclic: see :mod:`spycatcher.engine.gc_pause`)."""
+    with gc_paused():
+        for st in stages:
+            st.finish(as_of)
+            progress(f"stage {st.name}", 0)
 
 
 def _observe_parallel(
@@ -316,9 +325,7 @@ def _observe_parallel(
         min_segment_bytes=opts.min_segment_bytes,
     )
     as_of = opts.as_of or got.latest or datetime.now(UTC)
-    for st in stages:
-        st.finish(as_of)
-        progress(f"stage {st.name}", 0)
+    _finish(stages, as_of, progress)
     return Population(profiles_path, stages, as_of, got.profiles_report, got.events_report)
 
 

@@ -32,6 +32,7 @@ from typing import Any
 import orjson
 
 from spycatcher.engine.core import Scorer, assess
+from spycatcher.engine.gc_pause import gc_paused
 from spycatcher.engine.spark_io import dumps, loads
 from spycatcher.engine.stages import DRIVER_ONLY_OPTIONS, PARTIAL, PopulationStage, stage_classes
 from spycatcher.engine.traits import CAMPAIGN_MIN_SCORE, SuspectTraits
@@ -123,7 +124,11 @@ def _read(
 
 # -- pass 1 and events: partial stages per segment ---------------------------------------------
 def _observe_task(task: tuple[str, Segment, dict[str, Any]]) -> bytes:
-    kind, seg, options = task
+    with gc_paused():
+        return _observe(*task)
+
+
+def _observe(kind: str, seg: Segment, options: dict[str, Any]) -> bytes:
     stages = [cls(options) for cls in stage_classes()]
     report = LoadReport()
     counted = [0]
@@ -183,7 +188,7 @@ def observe_parallel(
     reports = {"profiles": LoadReport(), "events": LoadReport()}
     offsets = {"profiles": 0, "events": 0}
     latest: datetime | None = None
-    with mp.get_context("fork").Pool(workers) as pool:
+    with mp.get_context("fork").Pool(workers) as pool, gc_paused():
         for (kind, seg, _opts), payload in zip(tasks, pool.imap(_observe_task, tasks), strict=True):
             state = loads(payload)
             # at 1M profiles an event segment's state is gigabytes: let go of the bytes, and of

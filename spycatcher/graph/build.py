@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import scipy.sparse as sp
 
+from spycatcher.numeric import unique_sorted
+
 #: endpoints per frozen chunk: big enough that per-chunk overhead vanishes, small enough to be cheap
 CHUNK = 1 << 20
 #: the dedupe key is lo * n + hi in int64, so n must stay below sqrt(2**63)
@@ -145,7 +147,7 @@ def undirected_csr(u: np.ndarray, v: np.ndarray, n: int) -> sp.csr_matrix:
     keep = u != v
     lo = np.minimum(u[keep], v[keep])
     hi = np.maximum(u[keep], v[keep])
-    key = np.unique(lo * np.int64(n) + hi)
+    key = unique_sorted(lo * np.int64(n) + hi)
     lo = key // n
     hi = key - lo * n
     idx_dtype = (

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from spycatcher.engine.stages import PopulationStage, register_stage
+from spycatcher.numeric import unique_sorted
 from spycatcher.schema import Event, Profile
 from spycatcher.signals.base import Detector, ProfileContext, Signal, SignalSpec
 from spycatcher.signals.registry import register
@@ -344,7 +345,7 @@ class BehaviourStage(PopulationStage):
         st["lift"] = np.where(inv > 0, smoothed / base, 0.0).astype(np.float32)
         # distinct sensitive organisations outside the sender's own
         n_orgs = max(len(self._org_names), 1)
-        pair = np.unique(ia[outside] * n_orgs + tgt_org[outside])
+        pair = unique_sorted(ia[outside] * n_orgs + tgt_org[outside])
         st["distinct_sensitive_orgs"] = np.bincount(pair // n_orgs, minlength=n).astype(np.int32)
         # time: first/last invitation, burstiness, busiest day
         first = np.full(n, np.inf)
@@ -388,7 +389,7 @@ class BehaviourStage(PopulationStage):
         self._inv_order_targets = it[order].astype(np.int32)
         self._inv_start = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(inv, out=self._inv_start[1:])
-        return np.unique(ia * n + it) if len(ia) else None
+        return unique_sorted(ia * n + it) if len(ia) else None
 
     def _text_stats(self, n: int, st: dict[str, np.ndarray], invited: np.ndarray | None) -> None:
         ta = np.frombuffer(self._txt_actor, dtype=np.int32).astype(np.int64)
@@ -439,8 +440,8 @@ class BehaviourStage(PopulationStage):
         before = np.full(len(dk), -1)
         before[1:] = last_benign[:-1]
         escalating = ((dm & self._high_risk_mask) != 0) & (before >= group_start)
-        esc_pairs = np.unique(dk[escalating])
-        off_pairs = np.unique(dk[(dm & self._off_mask) != 0])
+        esc_pairs = unique_sorted(dk[escalating])
+        off_pairs = unique_sorted(dk[(dm & self._off_mask) != 0])
         st["escalating_conversations_all"] = np.bincount(esc_pairs // n, minlength=n).astype(
             np.int32
         )
@@ -452,7 +453,7 @@ class BehaviourStage(PopulationStage):
             off_pairs = off_pairs[np.isin(off_pairs, invited, assume_unique=True)]
         st["escalating_conversations"] = np.bincount(esc_pairs // n, minlength=n).astype(np.int32)
         st["off_platform_moves"] = np.bincount(off_pairs // n, minlength=n).astype(np.int32)
-        st["conversations"] = np.bincount(np.unique(dk) // n, minlength=n).astype(np.int32)
+        st["conversations"] = np.bincount(unique_sorted(dk) // n, minlength=n).astype(np.int32)
 
     # -- pass 2 ------------------------------------------------------------------------------
     def annotate(self, profile: Profile, ctx: ProfileContext) -> None:

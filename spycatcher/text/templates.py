@@ -28,6 +28,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from spycatcher.numeric import unique_sorted
 from spycatcher.text.normalize import normalize
 
 STOPWORDS = frozenset(
@@ -252,7 +253,7 @@ class TemplateIndex:
         if len(a) == 0:
             return a, b
         lo, hi = np.minimum(a, b), np.maximum(a, b)
-        pairs = np.unique(lo * np.int64(len(self.keys)) + hi)
+        pairs = unique_sorted(lo * np.int64(len(self.keys)) + hi)
         return pairs // len(self.keys), pairs % len(self.keys)
 
     def _verify(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
