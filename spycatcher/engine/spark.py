@@ -39,6 +39,7 @@ import orjson
 import pyarrow.parquet as pq
 
 from spycatcher.engine.core import Scorer
+from spycatcher.engine.gc_pause import gc_paused
 from spycatcher.engine.local import (
     MAX_SUSPECTS,
     ScanResult,
@@ -105,6 +106,10 @@ def _merge_partials(
     ties = 0
 
     def fold(payload: bytes) -> None:
+        with gc_paused():  # see spycatcher.engine.gc_pause
+            _fold(payload)
+
+    def _fold(payload: bytes) -> None:
         nonlocal latest, parts, ties
         state = loads(payload)
         parts += 1
@@ -311,9 +316,10 @@ def _scan(
         progress("graph", 0)
     if e_observed is not None:
         e_observed.unpersist()
-    for st in stages:
-        st.finish(as_of)
-        progress(f"stage {st.name}", 0)
+    with gc_paused():  # see spycatcher.engine.gc_pause
+        for st in stages:
+            st.finish(as_of)
+            progress(f"stage {st.name}", 0)
 
     # 4-5. pass 2 on the workers, rows back in file order
     dets = list(detectors) if detectors is not None else registered_detectors()

@@ -22,6 +22,7 @@ import orjson
 import pyarrow as pa
 
 from spycatcher.engine.core import assess
+from spycatcher.engine.gc_pause import gc_paused
 from spycatcher.engine.spark_io import chunks, dumps, iter_records, shared
 from spycatcher.engine.traits import CAMPAIGN_MIN_SCORE
 from spycatcher.io.records import LoadReport
@@ -78,29 +79,30 @@ def observe_partition(batches: Iterator[pa.RecordBatch], bundle: Any) -> Iterato
     targets: list[str] = []
     ties = 0
     part = _partition_id()
-    if kind == "profiles":
-        for rec, _raw in iter_records(batches, Profile, report, lines):
-            p: Profile = rec  # type: ignore[assignment]
-            if p.created_at and (latest is None or p.created_at > latest):
-                latest = p.created_at
-            for st in stages:
-                st.observe_profile(p)
-    else:
-        from spycatcher.graph.stage import is_tie
+    with gc_paused():  # see spycatcher.engine.gc_pause
+        if kind == "profiles":
+            for rec, _raw in iter_records(batches, Profile, report, lines):
+                p: Profile = rec  # type: ignore[assignment]
+                if p.created_at and (latest is None or p.created_at > latest):
+                    latest = p.created_at
+                for st in stages:
+                    st.observe_profile(p)
+        else:
+            from spycatcher.graph.stage import is_tie
 
-        for rec, _raw in iter_records(batches, Event, report, lines):
-            e: Event = rec  # type: ignore[assignment]
-            if latest is None or e.at > latest:
-                latest = e.at
-            for st in stages:
-                st.observe_event(e)
-            if emit_ties and is_tie(e):
-                ties += 1
-                actors.append(e.actor)
-                targets.append(e.target)
-                if len(actors) >= _TIES_PER_BATCH:
-                    yield _ties(part, actors, targets)
-                    actors, targets = [], []
+            for rec, _raw in iter_records(batches, Event, report, lines):
+                e: Event = rec  # type: ignore[assignment]
+                if latest is None or e.at > latest:
+                    latest = e.at
+                for st in stages:
+                    st.observe_event(e)
+                if emit_ties and is_tie(e):
+                    ties += 1
+                    actors.append(e.actor)
+                    targets.append(e.target)
+                    if len(actors) >= _TIES_PER_BATCH:
+                        yield _ties(part, actors, targets)
+                        actors, targets = [], []
     if actors:
         yield _ties(part, actors, targets)
     state = {

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -56,10 +57,8 @@ class TemplateStage(PopulationStage):
         self._id_list: list[str] = []
         #: per sender: hashes of the texts already looked at (indexed or too short), bounded
         self._msg_seen: dict[int, list[int]] = {}
-        self._clusters: dict[str, dict[int, np.ndarray]] = {}
-        #: (field, a cluster's first key) -> its first MAX_LISTED + 1 keys as ints, built once
-        #: per cluster instead of once per member
-        self._heads: dict[tuple[str, int], list[int]] = {}
+        #: per field, after finish: the clusters as arrays (see :class:`_Clusters`)
+        self._clusters: dict[str, _Clusters] = {}
         # a partial stage (Spark) has seen no profile: it numbers every sender and logs, in input
         # order, each message it looked at (sender, text hash, indexed?) for merge() to replay
         self._partial = self.partial
@@ -122,10 +121,9 @@ class TemplateStage(PopulationStage):
 
     def finish(self, as_of: datetime) -> None:
         self._msg_seen.clear()
-        self._heads.clear()
         for f, index in self.indexes.items():
             index.build()
-            self._clusters[f] = index.key_clusters(min_size=2)
+            self._clusters[f] = _Clusters.of(index.clusters(min_size=2), len(self._id_list))
             index.release()  # annotate reads only the clusters
 
     def annotate(self, profile: Profile, ctx: ProfileContext) -> None:
@@ -134,16 +132,13 @@ class TemplateStage(PopulationStage):
             return
         sizes: dict[str, int] = {}
         for f in FIELDS:
-            members = self._clusters.get(f, {}).get(i)
+            table = self._clusters.get(f)
+            members = table.members_of(i) if table is not None else None
             if members is None:
                 continue
             # a cluster always holds ``i`` itself; only its head is needed for the names, so the
             # cost stays constant however large the cluster (a common headline has thousands)
-            # clusters are disjoint and sorted: a field and its first key name one
-            ck = (f, int(members[0]))
-            head = self._heads.get(ck)
-            if head is None:
-                head = self._heads[ck] = members[: MAX_LISTED + 1].tolist()
+            head = members[: MAX_LISTED + 1].tolist()
             sizes[f] = len(members) - 1
             ctx.template_matches[f] = [self._id_list[k] for k in head if k != i][:MAX_LISTED]
         if sizes:
@@ -185,6 +180,41 @@ class TemplateStage(PopulationStage):
                 self.indexes["message"].n_skipped += 1
         if kept_rows:
             self.indexes["message"].extend_entries(np.array(kept_keys), sigs[kept_rows])
+
+
+@dataclass(frozen=True)
+class _Clusters:
+    """One field's clusters as three arrays instead of a dictionary entry per clustered key.
+
+    At 1M profiles a dictionary from every clustered key to its cluster held ~1M Python ints and
+    entries in the parent, and each forked pass-2 worker that looked keys up wrote their
+    reference counts, copying those pages; array reads copy nothing.
+    """
+
+    cluster_of: np.ndarray  # key -> its cluster's number, -1 when in none (int32)
+    starts: np.ndarray  # cluster c's keys are members[starts[c]:starts[c + 1]]
+    members: np.ndarray  # every cluster's keys, each cluster sorted
+
+    @classmethod
+    def of(cls, clusters: list[np.ndarray], n_keys: int) -> _Clusters:
+        top = max((int(k.max()) for k in clusters if len(k)), default=-1)
+        cluster_of = np.full(max(n_keys, top + 1), -1, dtype=np.int32)
+        for c, keys in enumerate(clusters):
+            cluster_of[keys] = c
+        sizes = np.fromiter((len(k) for k in clusters), dtype=np.int64, count=len(clusters))
+        starts = np.zeros(len(clusters) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=starts[1:])
+        members = np.concatenate(clusters) if clusters else np.zeros(0, dtype=np.int64)
+        return cls(cluster_of, starts, members)
+
+    def members_of(self, key: int) -> np.ndarray | None:
+        """The sorted keys of ``key``'s cluster (``key`` included), or None."""
+        if key >= len(self.cluster_of):
+            return None
+        c = int(self.cluster_of[key])
+        if c < 0:
+            return None
+        return self.members[int(self.starts[c]) : int(self.starts[c + 1])]
 
 
 SPECS: tuple[SignalSpec, ...] = (
