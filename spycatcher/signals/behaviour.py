@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from spycatcher.engine.packed import PackedStrings
 from spycatcher.engine.stages import PopulationStage, register_stage
 from spycatcher.numeric import unique_sorted
 from spycatcher.schema import Event, Profile
@@ -136,8 +137,9 @@ class BehaviourStage(PopulationStage):
         self._finished = False
         # after finish: the text samples packed (see _pack_texts)
         self._text_start = np.zeros(1, dtype=np.int64)
-        self._text_end = np.zeros(0, dtype=np.int64)
-        self._text_blob = bytearray()
+        self._text_pack = PackedStrings()
+        #: after finish: every account id packed, for pass 2's lists of targets
+        self._id_pack = PackedStrings()
         self.stats: dict[str, np.ndarray] = {}
         self.base_rate = 0.0
 
@@ -272,40 +274,30 @@ class BehaviourStage(PopulationStage):
         self._finished = True
 
     def _pack_texts(self, n: int) -> None:
-        """Turn the per-sender text samples into one UTF-8 buffer with offsets.
-
-        Pass 2 reads every sender's sample. As Python lists of strings, made one by one during
-        the events pass, a million senders' samples lie on pages all over the heap, and reading
-        them writes their reference counts: each forked pass-2 worker then copied most of the
-        parent's pages (BENCHMARKS.md, "Fifth round"). Buffers and numpy offsets are read
-        without writing. Texts ``_text_start[i]`` to ``_text_start[i + 1]`` are sender ``i``'s.
-        """
+        """Pack the per-sender text samples, and every account id, into buffers with offsets
+        (:mod:`spycatcher.engine.packed`): pass 2 reads them for every profile, and read as
+        Python strings made one by one during the events pass they made each forked worker copy
+        most of the parent's pages. Texts ``_text_start[i]`` to ``_text_start[i + 1]`` are
+        sender ``i``'s."""
         start = np.zeros(n + 1, dtype=np.int64)
-        ends = array("q")
-        blob = bytearray()
-        for i in sorted(self._texts):
-            texts = self._texts.pop(i)  # let go of each list as it is packed
-            start[i + 1] = len(texts)
-            for t in texts:
-                blob += t.encode("utf-8", "surrogatepass")
-                ends.append(len(blob))
+
+        def in_order() -> Iterator[str]:
+            for i in sorted(self._texts):
+                texts = self._texts.pop(i)  # let go of each list as it is packed
+                start[i + 1] = len(texts)
+                yield from texts
+
+        self._text_pack = PackedStrings(in_order())
         self._texts = {}
         np.cumsum(start, out=start)
         self._text_start = start
-        self._text_end = np.frombuffer(ends, dtype=np.int64).copy()
-        self._text_blob = blob
+        self._id_pack = PackedStrings(self._id_list)
 
     def sample_of(self, i: int) -> list[str]:
         """Account number ``i``'s sample of sent texts, in the order they were kept."""
         if not self._finished:
             return list(self._texts.get(i, []))
-        lo, hi = int(self._text_start[i]), int(self._text_start[i + 1])
-        out: list[str] = []
-        pos = int(self._text_end[lo - 1]) if lo else 0
-        for end in self._text_end[lo:hi].tolist():
-            out.append(self._text_blob[pos:end].decode("utf-8", "surrogatepass"))
-            pos = end
-        return out
+        return self._text_pack.slice(int(self._text_start[i]), int(self._text_start[i + 1]))
 
     def _invitation_stats(
         self,
@@ -508,7 +500,7 @@ class BehaviourStage(PopulationStage):
             lo = int(self._inv_start[i])
             block = self._inv_order_targets[lo : lo + inv]
             out["targets"] = list(
-                dict.fromkeys(self._id_list[int(t)] for t in block[: MAX_TARGETS * 2])
+                dict.fromkeys(self._id_pack[int(t)] for t in block[: MAX_TARGETS * 2])
             )[:MAX_TARGETS]
             orgs: dict[int, None] = {}
             sector_bits = 0
