@@ -292,9 +292,22 @@ def _network(tmp: Path) -> tuple[Path, Path, list[str]]:
 
 
 @pytest.mark.spark
-def test_spark_and_local_engines_agree(spark: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("hand_off", ["files", "stream"])
+def test_spark_and_local_engines_agree(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hand_off: str
+) -> None:
+    """Both hand-offs of rows to the driver: Parquet files read by the driver (local mode), and
+    rows persisted by the workers and streamed with ``toLocalIterator`` (what a cluster uses)."""
+    import tempfile
+
+    from spycatcher.engine import spark as spark_engine
     from spycatcher.engine.spark import scan_spark
 
+    if hand_off == "stream":
+        monkeypatch.setattr(spark_engine, "_shares_files_with_workers", lambda _s: False)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     pf, ef, fakes = _network(tmp_path)
     stage_options = {"fake_ids": fakes}
     local = scan(pf, ef, ScanOptions(stage_options=stage_options))
@@ -326,6 +339,8 @@ def test_spark_and_local_engines_agree(spark: Any, tmp_path: Path) -> None:
         assert spark.read.parquet(str(tmp_path / "out" / "campaigns")).count() == len(
             remote.campaigns
         )
+    # the hand-offs' temporary folders are gone once the scan is closed
+    assert not [p.name for p in scratch.iterdir() if p.name.startswith("spycatcher-")]
 
 
 @pytest.mark.spark

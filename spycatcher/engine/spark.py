@@ -25,6 +25,7 @@ does: memory there grows with the number of accounts (see docs/spark.md).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 import tempfile
@@ -94,11 +95,12 @@ class _Phase:
 
 
 def _merge_partials(
-    rows: Iterator[Any],
+    rows: Iterator[tuple[int, bytes]],
     stages: list[PopulationStage],
     names: list[str],
 ) -> _Phase:
-    """Fold partial states (rows of part, seq, payload, in partition order) into ``stages``."""
+    """Fold partial states ((part, payload chunk) rows, in partition and chunk order) into
+    ``stages``."""
     report = LoadReport()
     offsets: dict[int, int] = {}  # file number -> lines in earlier partitions
     latest: datetime | None = None
@@ -131,12 +133,12 @@ def _merge_partials(
 
     current: int | None = None
     buf: list[bytes] = []
-    for row in rows:
-        if current is not None and row["part"] != current:
+    for part, payload in rows:
+        if current is not None and part != current:
             fold(b"".join(buf))
             buf = []
-        current = row["part"]
-        buf.append(bytes(row["payload"]))
+        current = part
+        buf.append(bytes(payload))
     if current is not None:
         fold(b"".join(buf))
     return _Phase(report, latest, parts, ties)
@@ -151,27 +153,24 @@ def _observe(
     options: dict[str, Any],
     emit_ties: bool,
     progress: Progress,
-) -> DataFrame:
-    """The observe pass over one input (cut into ``split``-byte partitions), persisted (state rows
-    and tie rows); reports the number of partitions to ``progress``."""
-    from pyspark import StorageLevel
-
+) -> _Handoff:
+    """The observe pass over one input (cut into ``split``-byte partitions), every partition at
+    once: state rows (kind 0) and tie rows (kind 1), handed to the driver (:class:`_Handoff`);
+    reports the number of partitions to ``progress``."""
     bundle = spark.sparkContext.broadcast(
         dumps({"kind": kind, "classes": classes, "options": options, "emit_ties": emit_ties})
     )
     out = lines.mapInArrow(lambda it: observe_partition(it, bundle), OBSERVE_SCHEMA)
-    out = out.persist(StorageLevel.DISK_ONLY)
     with input_split(spark, split):
-        out.count()  # every partition in parallel, once; the driver then reads them in order
+        handoff = _Handoff(spark, out, "observe")
         parts = lines.rdd.getNumPartitions()
     progress(f"{kind} (workers)", parts)
-    return out
+    return handoff
 
 
-def _states(observed: DataFrame) -> Iterator[Any]:
-    """The state rows of an observe pass, partition by partition, in order."""
-    rows = observed.where("kind = 0").select("part", "payload")
-    return rows.toLocalIterator(prefetchPartitions=True)
+def _states(observed: _Handoff) -> Iterator[tuple[int, bytes]]:
+    """The (part, payload chunk) state rows of an observe pass, in partition and chunk order."""
+    return observed.rows(["part", "payload"], kind=0)
 
 
 def scan_spark(
@@ -264,14 +263,8 @@ def _scan(
     p_lines = read_lines(spark, p_files)
     # the same split for pass 2, which reads the profiles again (see input_split)
     p_split = split_bytes(input_bytes(spark, p_files), slots, max_partition_bytes)
-    observed = _observe(spark, p_lines, p_split, "profiles", classes, partial, False, progress)
-    rows = (
-        observed.where("kind = 0")
-        .select("part", "payload")
-        .toLocalIterator(prefetchPartitions=True)
-    )
-    p_phase = _merge_partials(rows, stages, _display_names(profiles, p_files))
-    observed.unpersist()
+    with _observe(spark, p_lines, p_split, "profiles", classes, partial, False, progress) as obs:
+        p_phase = _merge_partials(_states(obs), stages, _display_names(profiles, p_files))
     progress("profiles (merge)", p_phase.report.accepted)
     if strict and p_phase.report.errors:
         raise StrictModeError(p_phase.report.errors[0])
@@ -281,41 +274,37 @@ def _scan(
     latest = p_phase.latest
     ties = None
     n_ties = 0
-    e_observed = None
-    if events is not None:
-        e_files = input_files(spark, events)
-        e_lines = read_lines(spark, e_files)
-        e_split = split_bytes(input_bytes(spark, e_files), slots, max_partition_bytes)
-        e_observed = _observe(
-            spark, e_lines, e_split, "events", classes, partial, graph is not None, progress
-        )
-        rows = (
-            e_observed.where("kind = 0")
-            .select("part", "payload")
-            .toLocalIterator(prefetchPartitions=True)
-        )
-        e_phase = _merge_partials(rows, stages, _display_names(events, e_files))
-        e_report = e_phase.report
-        if e_phase.latest is not None and (latest is None or e_phase.latest > latest):
-            latest = e_phase.latest
-        ties = e_observed.where("kind = 1").select("actor", "target")
-        n_ties = e_phase.ties
-        progress("events (merge)", e_report.accepted)
-        if strict and e_report.errors:
-            raise StrictModeError(e_report.errors[0])
-    as_of = as_of or latest or datetime.now(UTC)
+    with contextlib.ExitStack() as cleanup:  # the events' hand-off lives until the graph is done
+        if events is not None:
+            e_files = input_files(spark, events)
+            e_lines = read_lines(spark, e_files)
+            e_split = split_bytes(input_bytes(spark, e_files), slots, max_partition_bytes)
+            e_observed = cleanup.enter_context(
+                _observe(
+                    spark, e_lines, e_split, "events", classes, partial, graph is not None, progress
+                )
+            )
+            names = _display_names(events, e_files)
+            e_phase = _merge_partials(_states(e_observed), stages, names)
+            e_report = e_phase.report
+            if e_phase.latest is not None and (latest is None or e_phase.latest > latest):
+                latest = e_phase.latest
+            ties = e_observed.frame.where("kind = 1").select("actor", "target")
+            n_ties = e_phase.ties
+            progress("events (merge)", e_report.accepted)
+            if strict and e_report.errors:
+                raise StrictModeError(e_report.errors[0])
+        as_of = as_of or latest or datetime.now(UTC)
 
-    # 3. graph scores as DataFrame iterations, then every stage's finish on the driver
-    if graph is not None:
-        from spycatcher.engine.spark_graph import graph_scores
+        # 3. graph scores as DataFrame iterations, then every stage's finish on the driver
+        if graph is not None:
+            from spycatcher.engine.spark_graph import graph_scores
 
-        if ties is None:
-            ties = spark.createDataFrame([], "actor string, target string")
-        shuffle = int(spark.conf.get("spark.sql.shuffle.partitions", "8") or 8)
-        graph.use_scores(graph_scores(spark, ties, graph, shuffle, n_ties=n_ties))
-        progress("graph", 0)
-    if e_observed is not None:
-        e_observed.unpersist()
+            if ties is None:
+                ties = spark.createDataFrame([], "actor string, target string")
+            shuffle = int(spark.conf.get("spark.sql.shuffle.partitions", "8") or 8)
+            graph.use_scores(graph_scores(spark, ties, graph, shuffle, n_ties=n_ties))
+            progress("graph", 0)
     with gc_paused():  # see spycatcher.engine.gc_pause
         for st in stages:
             st.finish(as_of)
@@ -337,7 +326,7 @@ def _scan(
     )
     assessed = p_lines.mapInArrow(lambda it: assess_partition(it, bundle), ASSESS_SCHEMA)
     with input_split(spark, p_split):
-        handoff = _Handoff(spark, assessed)
+        handoff = _Handoff(spark, assessed, "pass2")
     try:
         n_rows = handoff.n_rows
         progress("scoring (workers)", n_rows)
@@ -346,7 +335,7 @@ def _scan(
         levels: Counter[str] = Counter()
         suspects: dict[str, tuple[bytes, SuspectTraits]] = {}
         pending: list[dict[str, Any]] = []
-        for row in handoff.rows():
+        for row in handoff.rows(["id", "score", "level", "row", "suspect"]):
             pid, score, level, data, suspect = row
             spill.write_encoded(pid, score, data)
             levels[level] += 1
@@ -395,49 +384,65 @@ def _scan(
 
 
 class _Handoff:
-    """Pass 2's rows, computed by every partition in parallel, then read by the driver in order.
+    """Rows that every partition computes in parallel, then read by the driver in partition order
+    (an observe pass's partial states and ties, pass 2's assessments).
 
     In local mode (the driver shares the workers' file system) the workers write Parquet into a
     temporary folder, one file per partition, and the driver reads the files in partition order
-    with pyarrow: all partitions run at once and the driver reads columns, not pickled rows. On a
+    with pyarrow: all partitions run at once, and the driver reads columns, not rows pickled by the
+    JVM. That matters for the partial states: ``toLocalIterator`` has an executor pickle all of a
+    partition's rows into one array on the JVM heap (state chunks of up to 64 MiB each, converted
+    to strings on the way), which is what ran a 6 GB heap out of memory at 5M profiles. On a
     cluster the rows are persisted on the executors' disks (all partitions at once as well) and
     streamed to the driver partition by partition with ``toLocalIterator``.
     """
 
-    def __init__(self, spark: SparkSession, assessed: DataFrame) -> None:
+    def __init__(self, spark: SparkSession, rows: DataFrame, name: str) -> None:
         from pyspark import StorageLevel
 
         self.spark = spark
         self.tmp: Path | None = None
         self.files: list[Path] = []
         self._frame: DataFrame | None = None
-        if (spark.sparkContext.master or "").startswith("local"):
-            self.tmp = Path(tempfile.mkdtemp(prefix="spycatcher-pass2-"))
-            assessed.write.parquet((self.tmp / "rows").as_uri())
+        if _shares_files_with_workers(spark):
+            self.tmp = Path(tempfile.mkdtemp(prefix=f"spycatcher-{name}-"))
+            rows.write.parquet((self.tmp / "rows").as_uri())
             self.files = sorted((self.tmp / "rows").glob("part-*.parquet"), key=_part_number)
             self.n_rows = sum(pq.ParquetFile(f).metadata.num_rows for f in self.files)
         else:
-            self._frame = assessed.persist(StorageLevel.DISK_ONLY)
+            self._frame = rows.persist(StorageLevel.DISK_ONLY)
             self.n_rows = self._frame.count()
+
+    def __enter__(self) -> _Handoff:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
     @property
     def frame(self) -> DataFrame:
-        """The rows as a DataFrame (for the Parquet output), with ``pos`` for input order."""
+        """The rows as a DataFrame (for ties, the Parquet output), with Spark reading them."""
         if self._frame is None:
             assert self.tmp is not None
             self._frame = self.spark.read.parquet((self.tmp / "rows").as_uri())
         return self._frame
 
-    def rows(self) -> Iterator[tuple[str, float, str, bytes, bytes | None]]:
-        """(id, score, level, row JSON, pickled suspect traits or None), in input order."""
+    def rows(self, cols: list[str], kind: int | None = None) -> Iterator[tuple[Any, ...]]:
+        """Values of ``cols``, row by row in partition order (binary columns as ``bytes``);
+        ``kind``: only the observe rows of that kind (0 states, 1 ties)."""
         if self.tmp is None:
-            for r in self.frame.toLocalIterator(prefetchPartitions=True):
-                sus = r["suspect"]
-                yield r["id"], r["score"], r["level"], bytes(r["row"]), bytes(sus) if sus else None
+            frame = self.frame if kind is None else self.frame.where(f"kind = {int(kind)}")
+            for r in frame.select(*cols).toLocalIterator(prefetchPartitions=True):
+                yield tuple(bytes(v) if isinstance(v, bytearray) else v for v in r)
             return
-        cols = ["id", "score", "level", "row", "suspect"]
         for f in self.files:
-            for batch in pq.ParquetFile(f).iter_batches(batch_size=4096, columns=cols):
+            if kind is None:
+                batches = pq.ParquetFile(f).iter_batches(batch_size=4096, columns=cols)
+            else:  # a partition's state rows at once: the driver joins them anyway
+                batches = iter(
+                    pq.read_table(f, columns=cols, filters=[("kind", "=", kind)]).to_batches()
+                )
+            for batch in batches:
                 yield from zip(*(batch.column(c).to_pylist() for c in cols), strict=True)
 
     def close(self) -> None:
@@ -445,6 +450,11 @@ class _Handoff:
             shutil.rmtree(self.tmp, ignore_errors=True)
         elif self._frame is not None:
             self._frame.unpersist()
+
+
+def _shares_files_with_workers(spark: SparkSession) -> bool:
+    """Whether the workers' temporary files are the driver's (local mode)."""
+    return (spark.sparkContext.master or "").startswith("local")
 
 
 def _part_number(path: Path) -> tuple[int, str]:
