@@ -515,8 +515,8 @@ def rescore_campaigns(
 ) -> list[dict[str, Any]]:
     """Both engines: campaigns among the suspects' traits (sorted by id), members re-scored.
 
-    ``member(id)`` gives a suspect's profile and its pass-2 context (the local engine keeps them;
-    the Spark engine rebuilds them on the driver).
+    ``member(id)`` gives a suspect's profile and its pass-2 context (the local engine keeps them
+    or rebuilds them with its stages; the Spark engine's workers send them with the suspects).
     """
     try:
         from spycatcher.graph.campaigns import find_campaigns

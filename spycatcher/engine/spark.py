@@ -11,16 +11,17 @@ differently, so that both engines give the same scores, ranking and campaigns:
 3. **graph**: SybilRank and SybilSCAR run over the ties in Spark (:mod:`.spark_graph`: in one
    task while the graph fits one worker, as cached row blocks beyond), giving the graph stage
    exactly the scores scipy would;
-4. **finish** on the driver, then the finished stages, detectors and scorer are broadcast;
+4. **finish** on the driver, then the finished stages, detectors and scorer are broadcast, and
+   the driver lets go of its stages;
 5. **pass 2**: every partition annotates and assesses its profiles (``mapInArrow``) with the same
    :func:`~spycatcher.engine.core.assess`, all partitions at once (:class:`_Handoff`); the driver
-   reads the rows in file order into the local engine's spill file, suspect list and
-   :func:`~spycatcher.engine.local.rescore_campaigns`; the result is a
-   :class:`~spycatcher.engine.local.ScanResult`.
+   reads the rows in file order into the local engine's spill file, suspect list (each suspect
+   with its raw line and pass-2 context) and :func:`~spycatcher.engine.local.rescore_campaigns`;
+   the result is a :class:`~spycatcher.engine.local.ScanResult`.
 
 Optionally the assessments, campaigns and summary are written as Parquet (``output_parquet``),
-which is what a cluster run keeps. The driver holds the merged stage states, like the local engine
-does: memory there grows with the number of accounts (see docs/spark.md).
+which is what a cluster run keeps. Until pass 2 the driver holds the merged stage states, like the
+local engine does: memory there grows with the number of accounts (see docs/spark.md).
 """
 
 from __future__ import annotations
@@ -324,6 +325,10 @@ def _scan(
             },
         )
     )
+    # The workers have the stages now; the driver lets go of its own copy (several GB at millions
+    # of accounts) while the workers hold theirs: suspects come back with their pass-2 context.
+    stages.clear()
+    graph = None
     assessed = p_lines.mapInArrow(lambda it: assess_partition(it, bundle), ASSESS_SCHEMA)
     with input_split(spark, p_split):
         handoff = _Handoff(spark, assessed, "pass2")
@@ -333,15 +338,14 @@ def _scan(
         run_id = store.start_run("spark", source or str(profiles), scorer.name) if store else None
         spill = _Spill()
         levels: Counter[str] = Counter()
-        suspects: dict[str, tuple[bytes, SuspectTraits]] = {}
+        suspects: dict[str, tuple[bytes, SuspectTraits]] = {}  # id -> (payload, traits)
         pending: list[dict[str, Any]] = []
         for row in handoff.rows(["id", "score", "level", "row", "suspect"]):
             pid, score, level, data, suspect = row
             spill.write_encoded(pid, score, data)
             levels[level] += 1
             if suspect is not None:
-                traits, raw = loads(suspect)
-                suspects[pid] = (raw, traits)
+                suspects[pid] = (suspect, loads(suspect)[0])
                 if len(suspects) > MAX_SUSPECTS:  # the same rule as the local engine
                     weakest = min(suspects, key=lambda k: suspects[k][1].score)
                     del suspects[weakest]
@@ -355,12 +359,9 @@ def _scan(
         progress("scoring (driver)", n_rows)
 
         def member(pid: str) -> tuple[Profile, ProfileContext]:
-            raw, _t = suspects[pid]
+            _traits, raw, ctx = loads(suspects[pid][0])
             p, err = parse_record(Profile, orjson.loads(raw), "", 0)
             assert p is not None, err
-            ctx = ProfileContext(as_of=as_of)
-            for st in stages:
-                st.annotate(p, ctx)
             return p, ctx
 
         campaigns: list[dict[str, Any]] = []

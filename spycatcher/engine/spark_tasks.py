@@ -6,7 +6,8 @@
   which the graph is built as DataFrames.
 * :func:`assess_partition`: the finished stages annotate each profile, the same
   :func:`spycatcher.engine.core.assess` runs the same detectors and scorer, and each assessment
-  leaves as one encoded JSON row; suspects also carry their traits for campaign detection.
+  leaves as one encoded JSON row; suspects also carry their traits for campaign detection, their
+  raw line and their context (what campaign re-scoring on the driver needs).
 
 Both read their inputs (stage classes and options, or finished stages, detectors and scorer) from
 a broadcast :func:`spycatcher.engine.spark_io.dumps` payload.
@@ -166,7 +167,8 @@ def assess_partition(batches: Iterator[pa.RecordBatch], bundle: Any) -> Iterator
         out["row"].append(orjson.dumps(row))
         suspect = None
         if find and a.score >= CAMPAIGN_MIN_SCORE:
-            suspect = dumps((suspect_traits(p, ctx, a), raw))
+            # the context too: the driver re-scores campaign members without the stages
+            suspect = dumps((suspect_traits(p, ctx, a), raw, ctx))
         out["suspect"].append(suspect)
         out["pos"].append(base + len(out["pos"]) + emitted)
         if len(out["id"]) >= 2_000:
