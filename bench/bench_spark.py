@@ -12,6 +12,7 @@ benchmark checks that they are equal.
 
     python bench/bench_spark.py --profiles 100000 --events-per-profile 5
     python bench/bench_spark.py --profiles 5000000 --events-per-profile 2 --workdir /tmp/sc5m
+    python bench/bench_spark.py --workdir /tmp/sc5m --cores --local-workers 2   # local engine only
 """
 
 from __future__ import annotations
@@ -130,7 +131,8 @@ def child(args: argparse.Namespace) -> int:
     if args.child == "local":
         from spycatcher.engine.local import ScanOptions, scan
 
-        result = scan(net / "profiles.jsonl", net / "events.jsonl", ScanOptions(progress=progress))
+        opts = ScanOptions(progress=progress, workers=args.local_workers)
+        result = scan(net / "profiles.jsonl", net / "events.jsonl", opts)
     else:
         from spycatcher.engine.spark import scan_spark
         from spycatcher.engine.spark_session import get_spark
@@ -148,7 +150,9 @@ def child(args: argparse.Namespace) -> int:
     total = time.perf_counter() - t0
     with result:
         out = {
-            "engine": "local" if args.child == "local" else f"spark local[{args.cores[0]}]",
+            "engine": f"local, {args.local_workers} worker(s)"
+            if args.child == "local"
+            else f"spark local[{args.cores[0]}]",
             "seconds": round(total, 1),
             "session_start_seconds": round(start, 1),
             "scan_seconds": round(total - start, 1),
@@ -168,7 +172,19 @@ def main() -> int:
     ap.add_argument("--events-per-profile", type=float, default=5.0)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--workdir", type=Path, default=None, help="reuse/keep the network here")
-    ap.add_argument("--cores", type=int, nargs="+", default=[1, 2], help="Spark local[n] runs")
+    ap.add_argument(
+        "--cores",
+        type=int,
+        nargs="*",
+        default=[1, 2],
+        help="Spark local[n] runs (none: the local engine alone)",
+    )
+    ap.add_argument(
+        "--local-workers",
+        type=int,
+        default=1,
+        help="worker processes of the local engine (ScanOptions.workers; scan --workers)",
+    )
     ap.add_argument(
         "--partition-mb",
         type=int,
@@ -201,6 +217,7 @@ def main() -> int:
         sum((net / f).stat().st_size for f in ("profiles.jsonl", "events.jsonl")) / 2**20
     )
     me = [sys.executable, __file__, "--network", str(net), "--partition-mb", str(args.partition_mb)]
+    me += ["--local-workers", str(args.local_workers)]
     runs = [] if args.no_local else [[*me, "--child", "local"]]
     runs += [[*me, "--child", "spark", "--cores", str(c)] for c in args.cores]
     for cmd in runs:
