@@ -117,7 +117,8 @@ def main() -> None:
         "--heldout-benign",
         type=Path,
         nargs="*",
-        default=sorted((HERE / "corpora").glob("benign_hard_heldout*.jsonl")),
+        default=sorted((HERE / "corpora").glob("benign_*heldout*.jsonl")),
+        help="held-out benign sets (default: the hard ones and the ordinary one in bench/corpora)",
     )
     ap.add_argument("--show", type=int, default=10, help="false positives to print")
     ap.add_argument(
@@ -179,7 +180,7 @@ def main() -> None:
         hard = _jsonl(path) if path.exists() else []
         if not hard:
             continue
-        name = _set_name(path, "benign_hard_") + "_hard_benign"
+        name = _benign_set_name(path)
         result[name] = len(hard)
         for prefix, matcher in (("lexicon_", lexicon_only), ("", full)):
             flagged = []
@@ -190,6 +191,9 @@ def main() -> None:
                     flagged.append((text, hits))
             result[f"{prefix}{name}_flagged"] = len(flagged)
             result[f"{prefix}{name}_fp_rate"] = round(len(flagged) / len(hard), 4)
+            result[f"{prefix}{name}_fp_rate_95pct_upper"] = round(
+                wilson_upper(len(flagged), len(hard)), 4
+            )
             if not prefix and args.show_heldout:
                 for text, hits in flagged:
                     print(f"{name.upper()} FP:", hits, "|", text[:200])
@@ -207,6 +211,24 @@ def main() -> None:
 def _set_name(path: Path, prefix: str) -> str:
     """``lure_paraphrases_heldout2.jsonl`` -> ``heldout2``."""
     return path.stem.removeprefix(prefix)
+
+
+def _benign_set_name(path: Path) -> str:
+    """``benign_hard_heldout2.jsonl`` -> ``heldout2_hard_benign``; ``benign_ordinary_heldout``
+    -> ``heldout_ordinary_benign`` (the key names earlier reports used for the hard sets)."""
+    kind, _, rest = path.stem.removeprefix("benign_").partition("_")
+    return f"{rest}_{kind}_benign"
+
+
+def wilson_upper(k: int, n: int, z: float = 1.96) -> float:
+    """Upper end of the Wilson 95% interval of a rate k/n: with a few hundred messages, zero or
+    two false positives are compatible with a true rate near 1%, and the report should say so."""
+    if n == 0:
+        return 1.0
+    p = k / n
+    centre = p + z * z / (2 * n)
+    spread = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5)
+    return min(1.0, (centre + spread) / (1 + z * z / n))
 
 
 def _measure(
@@ -233,6 +255,7 @@ def _measure(
         "benign_messages": n_plain,
         "benign_flagged": len(fps),
         "false_positive_rate": round(len(fps) / n_plain, 4) if n_plain else None,
+        "false_positive_rate_95pct_upper": round(wilson_upper(len(fps), n_plain), 4),
         "gray_messages": n_gray,
         "gray_flagged": gray_flagged,
         "lure_messages": len(lures),
@@ -255,7 +278,8 @@ def _recall(
         text = str(row["text"])
         cats = {h.category for h in matcher.flagged(text)}
         found += bool(cats)
-        want = [str(c) for c in row.get("categories", [])]  # type: ignore[union-attr]
+        labelled = row.get("categories")
+        want = [str(c) for c in labelled] if isinstance(labelled, list) else []
         cat_total += len(want)
         cat_found += sum(c in cats for c in want)
         if set(want) - cats:
