@@ -16,6 +16,15 @@ round had been measured on set 1 and before the second: they are reported apart,
 estimate. ``benign_hard_tuning.jsonl`` (60 hard benign messages, a later precision round) is tuned
 on: measure it with ``--benign bench/corpora/benign_hard_tuning.jsonl``.
 
+Session 8 added corpora written by authors who never saw the rules (each wrote from a brief of
+kinds and registers alone): ``benign_ordinary_heldout.jsonl`` (500 messages in the mix of a
+professional inbox) and ``lure_paraphrases_heldout3.jsonl`` (120 lures), measured before any change
+of that session; ``benign_ordinary_tuning.jsonl`` (600) and ``lure_paraphrases_tuning2.jsonl``
+(200), tuned on (``--benign ...``, ``--paraphrases ...``); and ``benign_ordinary_heldout2.jsonl``
+(600), committed unread and measured once, after the changes. Every ``benign_*heldout*`` file is
+reported with the upper end of its 95% interval: a few hundred messages cannot show a rate
+below 1% with certainty.
+
     .venv/bin/python bench/lure_fp.py                       # the corpora in bench/corpora
     .venv/bin/python bench/lure_fp.py --benign OTHER.jsonl  # another benign corpus ({"text": ...})
     .venv/bin/python bench/lure_fp.py --benign-csv messages.csv --column CONTENT

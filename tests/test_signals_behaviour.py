@@ -86,7 +86,7 @@ def _network() -> tuple[list[Profile], list[Event]]:
                 actor="fake",
                 target=f"s{k}",
                 at=start + timedelta(minutes=10, seconds=40),
-                text="It's easier to talk there: please add me on WhatsApp +86 138 0013 8000",
+                text="Please add me on WhatsApp, it is safer to talk there: +86 138 0013 8000",
             )
         )
     # the recruiter: 24 invitations, mostly to ordinary members, spread over weeks
@@ -349,3 +349,36 @@ def test_prompt_replies_count_weaker_than_fast_ones() -> None:
     assert fast["behaviour.fast_replies"] == pytest.approx(1.0)
     assert 0.4 < prompt["behaviour.fast_replies"] < 0.6
     assert "behaviour.fast_replies" not in slow and "behaviour.fast_replies" not in few
+
+
+def test_a_bare_move_to_whatsapp_counts_as_a_move_but_flags_no_lure() -> None:
+    """ "What's your WhatsApp?" alone is not a lure flag (colleagues and recruiters ask it), but
+    an account that invites people and then asks them to continue elsewhere is moving them
+    off the platform, and the behaviour statistics count it."""
+    st = BehaviourStage({})
+    mover = _profile("m", "Shop", T0 - timedelta(days=900))
+    st.observe_profile(mover)
+    for k in range(3):
+        st.observe_profile(_profile(f"t{k}", "Shop", T0 - timedelta(days=900)))
+        at = T0 + timedelta(days=k)
+        st.observe_event(Event(type="invitation", actor="m", target=f"t{k}", at=at, accepted=True))
+        for hours, text in ((1, "Thanks for connecting!"), (2, "What's your WhatsApp number?")):
+            st.observe_event(
+                Event(
+                    type="message",
+                    actor="m",
+                    target=f"t{k}",
+                    at=at + timedelta(hours=hours),
+                    text=text,
+                )
+            )
+    st.finish(T0 + timedelta(days=5))
+    ctx = ProfileContext()
+    st.annotate(mover, ctx)
+    assert ctx.behaviour["off_platform_moves"] == 3
+    assert ctx.behaviour["escalating_conversations"] == 3
+    assert ctx.sent_texts_flagged is False
+    behaviour = {s.name for s in BehaviourDetector().detect(mover, ctx)}
+    assert "behaviour.off_platform" in behaviour
+    messages = {s.name for s in MessageDetector().detect(mover, ctx)}
+    assert messages == {"message.escalation"}

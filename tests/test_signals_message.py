@@ -25,12 +25,12 @@ def _signals(texts: list[str], behaviour: dict[str, object] | None = None) -> di
             "message.paid_work",
         ),
         ("We would be honoured to invite you to Shanghai; all expenses paid.", "message.trip"),
-        ("Let's continue on Telegram, it's easier.", "message.off_platform"),
+        ("Let's continue on Telegram, it's more private.", "message.off_platform"),
         (
             "Please keep our cooperation strictly confidential from your employer.",
             "message.urgency",
         ),
-        ("Who in your team is responsible for the procurement file?", "message.elicitation"),
+        ("Who in your ministry is responsible for the procurement file?", "message.elicitation"),
         ("Your profound knowledge of nuclear policy is remarkable.", "message.flattery"),
     ],
 )
@@ -40,7 +40,7 @@ def test_each_signal_fires_with_exact_quote(text: str, signal: str) -> None:
     s = sigs[signal]
     hit = s.data["hits"][0]  # type: ignore[attr-defined]
     assert text[hit["start"] : hit["end"]] == hit["text"]
-    assert f'"{hit["text"]}" (text 1 of 1)' in s.evidence  # type: ignore[attr-defined]
+    assert f'"{hit["text"]}" (text 1 of 1' in s.evidence  # type: ignore[attr-defined]
     assert s.evidence.startswith("In their messages, the sender ")  # type: ignore[attr-defined]
     assert s.advice == all_specs()[signal].advice  # type: ignore[attr-defined]
 
@@ -57,7 +57,10 @@ def test_quiet_on_ordinary_messages() -> None:
 
 
 def test_weak_cue_counts_when_another_text_has_a_strong_lure() -> None:
-    texts = ["A unique opportunity for a senior expert like you.", "Add me on WhatsApp please."]
+    texts = [
+        "A unique opportunity for a senior expert like you.",
+        "Add me on WhatsApp please, it is more secure.",
+    ]
     sigs = _signals(texts)
     assert set(sigs) == {"message.off_platform", "message.urgency"}
     assert sigs["message.urgency"].strength < sigs["message.off_platform"].strength  # type: ignore[attr-defined]
@@ -65,10 +68,14 @@ def test_weak_cue_counts_when_another_text_has_a_strong_lure() -> None:
 
 
 def test_strength_grows_with_repeated_lures() -> None:
-    one = _signals(["Add me on WhatsApp."])["message.off_platform"]
-    three = _signals(["Add me on WhatsApp.", "My WeChat is lw88", "Telegram works too"])[
-        "message.off_platform"
-    ]
+    one = _signals(["Add me on WhatsApp, it is more secure."])["message.off_platform"]
+    three = _signals(
+        [
+            "Add me on WhatsApp, it is more secure.",
+            "My WeChat is lw88, it is more private",
+            "Telegram works too, it is encrypted",
+        ]
+    )["message.off_platform"]
     assert three.strength > one.strength  # type: ignore[attr-defined]
     assert "in 3 of the 3 texts seen" in three.evidence  # type: ignore[attr-defined]
 
@@ -96,9 +103,9 @@ def test_escalation_prefers_the_stage_count() -> None:
 
 
 def test_obfuscated_text_is_quoted_as_written() -> None:
-    text = "pls add me on W h a t s A p p"
+    text = "pls add me on W h a t s A p p, it is safer"
     s = _signals([text])["message.off_platform"]
-    assert '"W h a t s A p p"' in s.evidence  # type: ignore[attr-defined]
+    assert '"W h a t s A p p, it is safer"' in s.evidence  # type: ignore[attr-defined]
 
 
 def test_a_paraphrased_lure_is_read_by_meaning_with_a_plain_words_note() -> None:

@@ -35,7 +35,9 @@ PARAPHRASES = [
     ),
     (
         "off_platform",
-        "Is there an email address for you other than your work one?",
+        # a contact that is not the work one counts half: with a hosted visit it is a lure
+        "Is there an email address for you other than your work one? Our institute would "
+        "cover the flights and the hotel for a visit.",
         "address for you other than your work one",
     ),
     (

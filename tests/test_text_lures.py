@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from spycatcher.text.lures import Lexicon, LureMatcher, default_matcher, flagged
+from spycatcher.text.lures import (
+    MOVE_OFF_PLATFORM,
+    Lexicon,
+    LureMatcher,
+    default_matcher,
+    flagged,
+)
 
 LURES = [
     (
@@ -50,11 +56,18 @@ LURES = [
         "There is no need to tell your employer",
     ),
     ("urgency", "Only a few selected experts are invited.", "Only a few selected experts"),
-    ("off_platform", "Can we continue on WhatsApp?", "WhatsApp"),
-    ("off_platform", "Add me on WeChat: lily_wu88", "WeChat"),
-    ("off_platform", "Let's talk on Signal, it is safer.", "talk on Signal"),
+    (
+        "off_platform",
+        "Can we continue on WhatsApp? It is more secure.",
+        "WhatsApp? It is more secure",
+    ),
+    (
+        "off_platform",
+        "A safer way to talk would be Telegram.",
+        "safer way to talk would be Telegram",
+    ),
+    ("off_platform", "Let's talk on Signal, it is safer.", "on Signal, it is safer"),
     ("off_platform", "LinkedIn is not secure, let us move elsewhere.", "LinkedIn is not secure"),
-    ("off_platform", "What is your personal email?", "your personal email"),
     ("off_platform", "Perhaps we could meet in Shanghai next month.", "meet in Shanghai"),
     (
         "elicitation",
@@ -64,7 +77,7 @@ LURES = [
     (
         "elicitation",
         "Who else in your department works on export licences?",
-        "Who else in your department works",
+        "Who else in your department works on export licences",
     ),
     (
         "elicitation",
@@ -101,8 +114,12 @@ def test_each_category_fires_with_the_exact_span(category: str, text: str, quote
     ],
 )
 def test_obfuscated_off_platform_moves(text: str) -> None:
-    hits = [h for h in default_matcher().flagged(text) if h.category == "off_platform"]
+    m = default_matcher()
+    hits = [h for h in m.hits(text) if h.category == "off_platform"]
     assert hits, text
+    assert m.mask(text) & MOVE_OFF_PLATFORM, text
+    secret = [h for h in m.flagged(text + ", it is more secure") if h.category == "off_platform"]
+    assert secret, text
     for h in hits:
         assert text[h.start : h.end] == h.text
         assert h.text.strip() == h.text
@@ -139,7 +156,7 @@ def test_weak_cues_need_a_strong_lure_of_another_category() -> None:
     assert {h.category for h in m.hits(weak_only)} >= {"urgency", "paid_work", "elicitation"}
     assert all(not h.strong for h in m.hits(weak_only))
     assert m.flagged(weak_only) == []
-    corroborated = weak_only + " Please add me on WeChat."
+    corroborated = weak_only + " Please add me on WeChat, it is more secure."
     cats = {h.category for h in m.flagged(corroborated)}
     assert cats == {"urgency", "paid_work", "elicitation", "off_platform"}
     # corroboration from another text of the same sender
@@ -148,6 +165,37 @@ def test_weak_cues_need_a_strong_lure_of_another_category() -> None:
         "paid_work",
         "elicitation",
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hey Jess, what's your WhatsApp? I got a new phone and lost all my contacts",
+        "I'm hiring for a Product Analyst. Would you be open to a quick WhatsApp or call?",
+        "Could you share your personal email so I can send the job description?",
+        "Let's catch up on Signal before I move to Geneva.",
+        "Add me on WeChat: lily_wu88",
+    ],
+)
+def test_a_bare_request_to_move_is_a_move_but_not_a_lure(text: str) -> None:
+    """Colleagues, friends and recruiters ask this every day: alone it is not flagged, but the
+    behaviour statistics still count the move (MOVE_OFF_PLATFORM), and any strong lure of
+    another category beside it, in this text or another of the sender's, flags it too."""
+    m = default_matcher()
+    assert m.flagged(text) == []
+    mask = m.mask(text)
+    assert mask & MOVE_OFF_PLATFORM and m.category_names(mask) == []
+    both = text + " We pay 2,000 USD for a short report on your ministry's plans."
+    assert {h.category for h in m.flagged(both)} >= {"off_platform", "paid_work"}
+    assert "off_platform" in {h.category for h in flagged(m.hits(text), {"paid_work"})}
+
+
+@pytest.mark.parametrize(
+    "text", ["Can we chat tomorrow morning?", "We chat every week about the roadmap."]
+)
+def test_we_chat_is_not_wechat(text: str) -> None:
+    m = default_matcher()
+    assert m.hits(text) == [] and m.mask(text) == 0
 
 
 def test_mask_and_category_names() -> None:
@@ -180,9 +228,9 @@ def test_a_bad_user_lexicon_is_a_clear_error() -> None:
 
 
 def test_long_texts_are_bounded() -> None:
-    text = "hello " * 50_000 + "add me on WhatsApp"
+    text = "hello " * 50_000 + "add me on WhatsApp, it is more secure"
     assert default_matcher().flagged(text) == []  # beyond MAX_CHARS: not read
-    assert default_matcher().flagged("add me on WhatsApp " + "hello " * 50_000)
+    assert default_matcher().flagged("add me on WhatsApp, it is more secure " + "hello " * 50_000)
 
 
 def test_gates_never_hide_a_match() -> None:

@@ -349,7 +349,7 @@ def test_case_page_shows_the_whole_case(db_url):
         assert "What to do:" in text and "white papers" in text
         # the approach messages with the lure spans marked
         assert re.search(r'<mark title="flagged: [^"]+">pay well for short reports</mark>', html)
-        assert re.search(r"<mark[^>]*>WhatsApp</mark>", html)
+        assert re.search(r"<mark[^>]*>[^<]*WhatsApp</mark>", html)
         assert "Invitation to Alice Smith" in text
         # the pictures: accessible SVG, text alternative naming the members
         assert html.count('role="img"') == 2
@@ -399,10 +399,11 @@ def test_photo_src_shows_only_checked_raster_images():
 def test_highlight_escapes_first_then_marks_merged_spans():
     text = 'Dear <b>x</b> & "friends". Let us talk on WhatsApp. All expenses paid trip to X'
     hits = default_matcher().flagged(text)
-    assert len(hits) == 3
+    # "talk on WhatsApp" (read by meaning) overlaps the weaker phrase "WhatsApp"
+    assert len(hits) == 4
     html = str(highlight(text, hits, default_matcher().lexicon.titles))
-    assert html.startswith("Dear &lt;b&gt;x&lt;/b&gt; &amp; &#34;friends&#34;. Let us talk on ")
-    assert re.search(r'<mark title="flagged: [^"]+">WhatsApp</mark>', html)
+    assert html.startswith("Dear &lt;b&gt;x&lt;/b&gt; &amp; &#34;friends&#34;. Let us ")
+    assert re.search(r'<mark title="flagged: [^"]+">talk on WhatsApp</mark>', html)
     # "All expenses paid" and "expenses paid trip to" overlap: one mark over both
     assert re.search(r'<mark title="flagged: [^"]+">All expenses paid trip to</mark> X$', html)
     assert html.count("<mark") == html.count("</mark>") == 2

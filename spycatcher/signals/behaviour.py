@@ -32,7 +32,7 @@ from spycatcher.numeric import unique_sorted
 from spycatcher.schema import Event, Profile
 from spycatcher.signals.base import Detector, ProfileContext, Signal, SignalSpec
 from spycatcher.signals.registry import register
-from spycatcher.text.lures import default_matcher
+from spycatcher.text.lures import MOVE_OFF_PLATFORM, default_matcher
 from spycatcher.text.sensitive import SensitiveOrgs, org_key
 
 #: texts kept per sender for the message detector (texts with lures first)
@@ -61,7 +61,8 @@ MIN_REPLIES = 5
 FAST_REPLY_SECONDS = 300.0
 PROMPT_REPLY_SECONDS = 3600.0
 
-#: bit 15 of a text mask: "this event carried a text" (bits 0..14 are lure categories)
+#: bit 15 of a text mask: "this event carried a text" (bits 0..13 are flagged lure categories,
+#: 14 is MOVE_OFF_PLATFORM)
 HAS_TEXT = 1 << 15
 
 
@@ -100,12 +101,12 @@ class BehaviourStage(PopulationStage):
         self._sector_bit = {s.name: i for i, s in enumerate(self.sensitive.sectors)}
         self.matcher = default_matcher()
         lex = self.matcher.lexicon
-        self._high_risk_mask = sum(
-            1 << lex.bits[c]
-            for c in ("paid_work", "trip", "off_platform", "elicitation")
-            if c in lex.bits
+        # a move off the platform counts whether or not its words alone flag the text: an
+        # account that asks many of the people it invited to continue on WhatsApp is doing it
+        self._high_risk_mask = MOVE_OFF_PLATFORM | sum(
+            1 << lex.bits[c] for c in ("paid_work", "trip", "elicitation") if c in lex.bits
         )
-        self._off_mask = 1 << lex.bits["off_platform"] if "off_platform" in lex.bits else 0
+        self._off_mask = MOVE_OFF_PLATFORM
         self.max_texts = int(str(self.options.get("max_texts_per_actor", MAX_TEXTS_PER_ACTOR)))
         # ids
         self._ids: dict[str, int] = {}
@@ -393,7 +394,7 @@ class BehaviourStage(PopulationStage):
         # accounts with a flagged lure in any text: the message detector reads only their texts
         # again (pass 2 would otherwise re-read every sender's texts to find nothing)
         lured = np.zeros(n, dtype=bool)
-        lured[ta[(tm & (HAS_TEXT - 1)) != 0]] = True
+        lured[ta[(tm & (MOVE_OFF_PLATFORM - 1)) != 0]] = True
         st["lure_flagged"] = lured
         # reply latency: in each conversation (unordered pair), a message that answers the other
         # side's last message; attributed to the one replying

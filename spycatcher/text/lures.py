@@ -37,6 +37,9 @@ MAX_CHARS = 8_000
 MAX_HITS_PER_PATTERN = 3
 #: upper bound on the lexicon file a user may load
 MAX_LEXICON_BYTES = 1_000_000
+#: bit 14 of a :meth:`LureMatcher.mask`: the text asks to move off the platform, whether or not
+#: that is flagged as a lure (bits 0-13 are the flagged categories; 15 is left to callers)
+MOVE_OFF_PLATFORM = 1 << 14
 
 _MACRO = re.compile(r"\{([A-Z][A-Z0-9]*)\}")
 _GATE_WORD = re.compile(r"[a-z0-9]+")
@@ -55,6 +58,9 @@ class LurePattern:
     gate_words: frozenset[str] = frozenset()
     gate_subs: tuple[str, ...] = ()
     unless: re.Pattern[str] | None = None
+    #: the text does what the category names (moves the conversation), even where the words
+    #: alone are too ordinary to flag: behaviour statistics count it (see MOVE_OFF_PLATFORM)
+    move: bool = False
 
     @property
     def gated(self) -> bool:
@@ -135,6 +141,17 @@ class Lexicon:
             for g in p.gate_subs:
                 self.sub_gates.append((g, i))
         self.gate_vocab = frozenset(self.gate_index)
+        self.move_ids = frozenset(p.id for p in self.patterns if p.move)
+        # a strong move pattern that matches is always among the hits a mask reads, so only
+        # the weak ones are looked for apart, behind one scan for their gates (most texts
+        # have none, and are spared tokenising: the behaviour stage asks every distinct text)
+        self.weak_moves = tuple(p for p in self.patterns if p.move and not p.strong)
+        self.weak_move_gate: re.Pattern[str] | None = None
+        if self.weak_moves and all(p.gated for p in self.weak_moves):
+            words = sorted({w for p in self.weak_moves for w in p.gate_words})
+            subs = sorted({g for p in self.weak_moves for g in p.gate_subs})
+            alts = [r"\b(?:" + "|".join(map(re.escape, words)) + r")\b"] if words else []
+            self.weak_move_gate = re.compile("|".join(alts + [re.escape(g) for g in subs]))
 
     @classmethod
     def from_toml(cls, text: str, source: str = "<lexicon>") -> Lexicon:
@@ -144,8 +161,8 @@ class Lexicon:
         patterns: list[LurePattern] = []
         for cat in data.get("category", []):
             name = str(cat["name"])
-            if len(categories) >= 15:
-                raise ValueError(f"{source}: at most 15 lure categories (a 16-bit mask holds them)")
+            if len(categories) >= 14:
+                raise ValueError(f"{source}: at most 14 lure categories (a 16-bit mask holds them)")
             categories.append(Category(name, str(cat.get("title", name)), len(categories)))
             for pat in cat.get("pattern", []):
                 pid = str(pat["id"])
@@ -166,8 +183,11 @@ class Lexicon:
                 gate = [str(g).lower() for g in pat.get("gate", [])]
                 words = frozenset(g for g in gate if _GATE_WORD.fullmatch(g))
                 subs = tuple(g for g in gate if g not in words)
+                move = bool(pat.get("move", False))
+                if move and name != "off_platform":
+                    raise ValueError(f"{source}: pattern {pid}: only off_platform patterns move")
                 patterns.append(
-                    LurePattern(pid, name, strength == "strong", rx, words, subs, unless)
+                    LurePattern(pid, name, strength == "strong", rx, words, subs, unless, move)
                 )
         return cls(categories, patterns)
 
@@ -255,10 +275,16 @@ class LureMatcher:
         out.sort(key=lambda h: (h.start, h.end))
         return out
 
-    def _lexicon_hits(self, norm: Normalized, skip_unless_strong: bool) -> list[LureHit]:
+    def _lexicon_hits(
+        self, norm: Normalized, skip_unless_strong: bool, weak_moves_only: bool = False
+    ) -> list[LureHit]:
         folded = norm.text
         lex = self.lexicon
-        if self.use_gates:
+        if weak_moves_only:
+            if lex.weak_move_gate is not None and not lex.weak_move_gate.search(folded):
+                return []
+            selected = list(lex.weak_moves)  # a handful of expressions: cheaper than gating
+        elif self.use_gates:
             run = set(lex.ungated)
             for w in lex.gate_vocab.intersection(_WORDS.findall(folded)):
                 run.update(lex.gate_index[w])
@@ -342,7 +368,8 @@ class LureMatcher:
         return flagged(self.hits(text))
 
     def mask(self, text: str | None) -> int:
-        """Bit mask of categories flagged in one text (bit = the category's position)."""
+        """Bit mask of categories flagged in one text (bit = the category's position), plus
+        MOVE_OFF_PLATFORM where the text asks to continue elsewhere, flagged or not."""
         if not text:
             return 0
         return self._mask_cached(text)
@@ -351,11 +378,20 @@ class LureMatcher:
         m = 0
         bits = self.lexicon.bits
         norm = normalize(text[:MAX_CHARS])
-        for h in flagged(self.hits_normalized(norm, require_strong=True)):
+        hits = self.hits_normalized(norm, require_strong=True)
+        for h in flagged(hits):
             m |= 1 << bits[h.category]
+        moves = self.lexicon.move_ids
+        if moves and (
+            m >> bits.get("off_platform", 15) & 1
+            or any(h.pattern in moves for h in hits)
+            or (not hits and self._lexicon_hits(norm, False, weak_moves_only=True))
+        ):
+            m |= MOVE_OFF_PLATFORM
         return m
 
     def category_names(self, mask: int) -> list[str]:
+        """The flagged categories of a :meth:`mask` (MOVE_OFF_PLATFORM is not one)."""
         return [c.name for c in self.lexicon.categories if mask >> c.bit & 1]
 
 
