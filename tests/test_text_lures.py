@@ -140,6 +140,22 @@ def test_obfuscated_off_platform_moves(text: str) -> None:
         "What projects are you working on at the moment? Happy to swap notes over coffee.",
         "The report is due Friday; I'll pay for lunch.",
         "She reports to the CFO and is paid monthly.",
+        # everyday wording that shares words with lures (session 8's ordinary corpora)
+        "Don't tell anyone yet, but I'm leaving at the end of the month!",
+        "Please don't mention the surprise party to anyone at work!",
+        "Keep it quiet for now, the reorg will be announced Monday.",
+        "IT helpdesk here: we've reset your password. Please don't share it with anyone.",
+        "Can you send me the draft report before the board meeting?",
+        "We will pay your consulting fee as per our agreement once we receive the final report.",
+        "The Chinese delegation will visit our plant next month; the ministry covers their hotel.",
+        "Great to meet you in Shanghai last week! Let us stay in touch.",
+        "Can we arrange a meeting in Singapore or London to discuss the retrofit?",
+        "They'd fly you out to SF for the final round interview (all expenses covered).",
+        "This is a confidential search, the incumbent doesn't know, so please keep it to yourself.",
+        "Please note you must not share any confidential information of your employer.",
+        "We're running paid pilots of our forecasting tool: 5k for 8 weeks.",
+        "We're collecting for Margaret's retirement gift: please drop cash in the envelope.",
+        "I'm interested in a research visit to your lab; my funding covers travel and hotel.",
     ],
 )
 def test_everyday_and_recruiter_messages_are_not_flagged(text: str) -> None:
