@@ -76,6 +76,41 @@ def lightgbm_with(**overrides: Any) -> Learner:
 lightgbm_bag = lightgbm_with()
 
 
+def lightgbm_raw(
+    params: dict[str, Any] | None = None, pos_weight: float | None = None, **overrides: Any
+) -> Learner:
+    """spycatcher's bag (as :func:`fit_boosters`) with LightGBM parameters TrainConfig does not
+    expose merged in (``--lgb``: ``boosting``, ``path_smooth``, ``max_bin``,
+    ``monotone_constraints_method``, ...), and the fakes weighted ``pos_weight`` times
+    (0: negatives / positives)."""
+
+    def run(xtr: np.ndarray, y: np.ndarray, xte: np.ndarray, m: Manifest, seed: int) -> np.ndarray:
+        import lightgbm as lgb
+
+        from spycatcher.signals.registry import all_specs
+
+        cfg = TrainConfig(seed=seed, **overrides)
+        mono = monotone_constraints(m, all_specs()) if cfg.monotone_signals else None
+        s = cfg.label_smoothing
+        target = y * (1.0 - s) + s / 2.0 if s else y
+        weight = None
+        if pos_weight is not None:
+            w = pos_weight or (len(y) - y.sum()) / max(1, y.sum())
+            weight = np.where(y == 1, w, 1.0)
+        boosters = []
+        for bag in range(cfg.n_bags(len(y))):
+            p = cfg.params(len(y), cfg.seed * 1000 + bag)
+            if mono is not None and any(mono):
+                p["monotone_constraints"] = list(mono)
+                p["monotone_constraints_method"] = "basic"
+            p.update(params or {})
+            data = lgb.Dataset(xtr, label=target, weight=weight, params={"verbose": -1, **p})
+            boosters.append(lgb.train(p, data, num_boost_round=cfg.rounds))
+        return raw_margin(boosters, xte)
+
+    return run
+
+
 def parse_config(text: str) -> dict[str, Any]:
     """``min_data_in_leaf=20,rounds=200`` -> TrainConfig overrides, typed like the defaults."""
     out: dict[str, Any] = {}
@@ -91,6 +126,28 @@ def parse_config(text: str) -> dict[str, Any]:
         else:
             out[key] = float(value)
     return out
+
+
+def parse_lgb(text: str) -> Learner:
+    """``boosting=dart,rounds=200,pos_weight=0`` -> :func:`lightgbm_raw`: TrainConfig settings by
+    their name, ``pos_weight``, anything else a LightGBM parameter (numbers as numbers)."""
+    settings: list[str] = []
+    params: dict[str, Any] = {}
+    pos_weight = None
+    for item in filter(None, text.split(",")):
+        key, _, value = item.partition("=")
+        if key in TrainConfig.__dataclass_fields__:
+            settings.append(item)
+            continue
+        try:
+            typed: Any = json.loads(value)
+        except json.JSONDecodeError:
+            typed = value
+        if key == "pos_weight":
+            pos_weight = float(typed)
+        else:
+            params[key] = typed
+    return lightgbm_raw(params, pos_weight, **parse_config(",".join(settings)))
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -160,12 +217,67 @@ def with_count_combinations(learner: Learner) -> Learner:
     return run
 
 
+def with_knn_share(learner: Learner, k: int = 15, prefix: str = "count:") -> Learner:
+    """The learner with one more column: the share of fakes among a profile's ``k`` nearest
+    training profiles on the columns starting with ``prefix`` ("" = all), each scaled by its
+    training median and interquartile range (missing = the median). Training rows leave
+    themselves out, so the column is not a copy of their label."""
+
+    def run(xtr: np.ndarray, y: np.ndarray, xte: np.ndarray, m: Manifest, seed: int) -> np.ndarray:
+        from sklearn.neighbors import NearestNeighbors
+
+        cols = [i for i, c in enumerate(m.columns) if c.startswith(prefix)]
+        med = np.nanmedian(xtr[:, cols], axis=0)
+        iqr = np.nanpercentile(xtr[:, cols], 75, axis=0) - np.nanpercentile(
+            xtr[:, cols], 25, axis=0
+        )
+        scale = np.where(iqr > 0, iqr, np.nanstd(xtr[:, cols], axis=0))
+        scale = np.where(scale > 0, scale, 1.0)
+
+        def z(x: np.ndarray) -> np.ndarray:
+            v = (x[:, cols] - med) / scale
+            return np.where(np.isnan(v), 0.0, v)
+
+        nn = NearestNeighbors(n_neighbors=k + 1).fit(z(xtr))
+        ind = nn.kneighbors(z(xtr), return_distance=False)
+        own = ind == np.arange(len(xtr))[:, None]
+        # drop the row itself (or, when tied duplicates hid it, the farthest neighbour)
+        own[~own.any(axis=1), -1] = True
+        share_tr = y[ind[~own].reshape(len(xtr), k)].mean(axis=1)
+        share_te = y[nn.kneighbors(z(xte), k, return_distance=False)].mean(axis=1)
+        m2 = Manifest([*m.columns, "x:knn_fake_share"], [*m.defaults, float("nan")])
+        return learner(
+            np.column_stack([xtr, share_tr]), y, np.column_stack([xte, share_te]), m2, seed
+        )
+
+    return run
+
+
+def without_duplicate_columns(learner: Learner) -> Learner:
+    """The learner without columns equal on the training side to an earlier one (InstaFake's
+    ``bio:length`` and ``feature:userBiographyLength`` ...), which otherwise are drawn more
+    often by ``feature_fraction``."""
+
+    def run(xtr: np.ndarray, y: np.ndarray, xte: np.ndarray, m: Manifest, seed: int) -> np.ndarray:
+        keep: list[int] = []
+        for i in range(xtr.shape[1]):
+            if not any(np.array_equal(xtr[:, i], xtr[:, j], equal_nan=True) for j in keep):
+                keep.append(i)
+        m2 = Manifest([m.columns[i] for i in keep], [m.defaults[i] for i in keep])
+        return learner(xtr[:, keep], y, xte[:, keep], m2, seed)
+
+    return run
+
+
 #: the learners, each run once per fold seed
 LEARNERS: dict[str, Learner] = {
     "lightgbm": lightgbm_bag,
     "extra trees": extra_trees,
     "spline logistic": spline_logistic,
     "lightgbm + 4 count combinations": with_count_combinations(lightgbm_bag),
+    "lightgbm + knn share (counts)": with_knn_share(lightgbm_bag),
+    "lightgbm + knn share (all columns)": with_knn_share(lightgbm_bag, prefix=""),
+    "lightgbm without duplicate columns": without_duplicate_columns(lightgbm_bag),
 }
 #: variant -> the learners whose out-of-fold log-odds it averages (a blend when several)
 VARIANTS: dict[str, tuple[str, ...]] = {
@@ -176,6 +288,9 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "lightgbm + spline logistic": ("lightgbm", "spline logistic"),
     "lightgbm + extra trees": ("lightgbm", "extra trees"),
     "lightgbm + extra trees + spline logistic": ("lightgbm", "extra trees", "spline logistic"),
+    "lightgbm + knn share (counts)": ("lightgbm + knn share (counts)",),
+    "lightgbm + knn share (all columns)": ("lightgbm + knn share (all columns)",),
+    "lightgbm without duplicate columns": ("lightgbm without duplicate columns",),
 }
 
 
@@ -196,6 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("src", type=Path, help="a contract JSONL file, or a source with --from")
     ap.add_argument("--from", dest="fmt", help="convert SRC from this format first (instafake)")
     ap.add_argument("--seeds", type=int, default=10, help="fold seeds 0..N-1")
+    ap.add_argument(
+        "--first-seed", type=int, default=0, help="start there (fresh seeds to confirm a pick)"
+    )
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument(
         "--only", default="", help="comma-separated variant names (the first is the reference)"
@@ -205,6 +323,13 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         help="also a LightGBM variant with these settings, e.g. min_data_in_leaf=20,rounds=200",
+    )
+    ap.add_argument(
+        "--lgb",
+        action="append",
+        default=[],
+        help="also a LightGBM variant with raw parameters, e.g. path_smooth=5,max_bin=31,"
+        "pos_weight=0 (TrainConfig names are settings; pos_weight 0 = balanced)",
     )
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
@@ -222,10 +347,16 @@ def main(argv: list[str] | None = None) -> int:
         LEARNERS[name] = lightgbm_with(**parse_config(text))
         VARIANTS[name] = (name,)
         names.append(name)
+    for text in args.lgb:
+        name = f"lightgbm lgb {text}"
+        LEARNERS[name] = parse_lgb(text)
+        VARIANTS[name] = (name,)
+        names.append(name)
     oof: dict[str, list[np.ndarray]] = {}
     for learner in sorted({b for n in names for b in VARIANTS[n]}, key=list(LEARNERS).index):
         oof[learner] = [
-            out_of_fold(data, LEARNERS[learner], s, args.folds) for s in range(args.seeds)
+            out_of_fold(data, LEARNERS[learner], args.first_seed + s, args.folds)
+            for s in range(args.seeds)
         ]
         print(f"[{time.strftime('%H:%M:%S')}] {learner} done", file=sys.stderr, flush=True)
     results: dict[str, list[dict[str, Any]]] = {
@@ -236,7 +367,8 @@ def main(argv: list[str] | None = None) -> int:
         for name in names
     }
     ref = results[names[0]]
-    print(f"{len(y)} profiles, {int(y.sum())} fakes, {args.folds} folds, seeds 0..{args.seeds - 1}")
+    seeds = f"{args.first_seed}..{args.first_seed + args.seeds - 1}"
+    print(f"{len(y)} profiles, {int(y.sum())} fakes, {args.folds} folds, seeds {seeds}")
     print(f"differences are paired against: {names[0]}")
     for name in names:
         parts = []
