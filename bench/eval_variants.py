@@ -278,6 +278,9 @@ LEARNERS: dict[str, Learner] = {
     "lightgbm + knn share (counts)": with_knn_share(lightgbm_bag),
     "lightgbm + knn share (all columns)": with_knn_share(lightgbm_bag, prefix=""),
     "lightgbm without duplicate columns": without_duplicate_columns(lightgbm_bag),
+    "lightgbm dart": lightgbm_raw(
+        {"boosting": "dart", "drop_rate": 0.2, "learning_rate": 0.1, "max_bin": 15}
+    ),
 }
 #: variant -> the learners whose out-of-fold log-odds it averages (a blend when several)
 VARIANTS: dict[str, tuple[str, ...]] = {
@@ -291,6 +294,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "lightgbm + knn share (counts)": ("lightgbm + knn share (counts)",),
     "lightgbm + knn share (all columns)": ("lightgbm + knn share (all columns)",),
     "lightgbm without duplicate columns": ("lightgbm without duplicate columns",),
+    "lightgbm dart: drop 0.2 lr 0.1 max_bin 15": ("lightgbm dart",),
 }
 
 
@@ -310,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("src", type=Path, help="a contract JSONL file, or a source with --from")
     ap.add_argument("--from", dest="fmt", help="convert SRC from this format first (instafake)")
-    ap.add_argument("--seeds", type=int, default=10, help="fold seeds 0..N-1")
+    ap.add_argument("--seeds", type=int, default=10, help="how many fold seeds (0..N-1 by default)")
     ap.add_argument(
         "--first-seed", type=int, default=0, help="start there (fresh seeds to confirm a pick)"
     )
