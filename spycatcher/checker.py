@@ -66,6 +66,15 @@ FOUR_RS = {
     ],
 }
 
+#: what a member is told about a cue that is not a warning sign on its own (see worth_knowing)
+CUE_ADVICE = (
+    "Colleagues, friends and genuine recruiters write this too, so it is not a warning sign on "
+    "its own. From someone you have not met or verified, take it as a reason to check who they "
+    "are before you go any further."
+)
+#: at most this many cues are listed
+MAX_CUES = 5
+
 REDUCE_EXPOSURE = [
     "Don't advertise a security clearance, sensitive projects or your employer's sensitive role.",
     "Keep the detail and visibility of your profile to the minimum you need.",
@@ -138,6 +147,7 @@ def check_profile(
         "score": round(a.score, 4),
         "level": a.level,
         "reasons": reasons,
+        "worth_knowing": worth_knowing(ctx.sent_texts),
         "what_to_do": [{"step": k, "text": v} for k, v in FOUR_RS[a.level]],
         "reduce_exposure": REDUCE_EXPOSURE,
     }
@@ -181,6 +191,27 @@ def check_profile_file(
     return check_profile(profile, message=message, photo=photo, scorer=scorer)
 
 
+def worth_knowing(texts: Sequence[str]) -> list[dict[str, str]]:
+    """Cues in the texts that are too ordinary to count as lures (a request to continue on
+    WhatsApp, a question about clearance), in plain words: they do not change the score, but the
+    member deciding about a stranger's approach should know they are there."""
+    from spycatcher.text.lures import default_matcher, unflagged_cues
+
+    matcher = default_matcher()
+    out = []
+    for h in unflagged_cues(texts, matcher)[:MAX_CUES]:
+        title = matcher.lexicon.titles.get(h.category, h.category)
+        out.append(
+            {
+                "category": h.category,
+                "title": title[:1].upper() + title[1:],
+                "quote": h.text[:200],
+                "advice": CUE_ADVICE,
+            }
+        )
+    return out
+
+
 def render_check_text(verdict: dict[str, Any], esc: Callable[[object, int], str]) -> str:
     """Rich-markup text for a terminal; every attacker-controlled string goes through ``esc``."""
     colour = {"high": "red", "medium": "yellow", "low": "green"}[verdict["level"]]
@@ -195,6 +226,11 @@ def render_check_text(verdict: dict[str, Any], esc: Callable[[object, int], str]
         lines.append(f"  {mark} [bold]{esc(r['title'], 120)}[/]: {esc(r['evidence'], 300)}")
         if r["advice"]:
             lines.append(f"      {esc(r['advice'], 400)}")
+    if verdict.get("worth_knowing"):
+        lines += ["", "[bold]Worth knowing[/] (not warning signs on their own)"]
+        for c in verdict["worth_knowing"]:
+            lines.append(f"  ? {esc(c['title'], 120)}: \u201c{esc(c['quote'], 200)}\u201d")
+        lines.append(f"      {esc(CUE_ADVICE, 400)}")
     lines += ["", "[bold]What to do[/]"]
     for step in verdict["what_to_do"]:
         lines.append(f"  [bold]{step['step']}[/]: {step['text']}")

@@ -62,3 +62,29 @@ def test_cli_check_escapes_hostile_text_and_rejects_bad_input(tmp_path):
     res = CliRunner().invoke(app, ["check", str(bad)])
     assert res.exit_code == 2
     assert "id" in res.output
+
+
+def test_ordinary_cues_are_worth_knowing_but_do_not_raise_the_score():
+    """A stranger's bare "add me on WhatsApp" is not a lure flag (colleagues and recruiters ask
+    it too) but the member deciding about the approach hears of it, without a score change."""
+    profile = load_profile_json(json.dumps(PERSONA).encode())
+    bare = "Hello, please add me on WhatsApp so we can talk more."
+    v = check_profile(profile, message=bare)
+    assert not any(r["name"].startswith("message.") for r in v["reasons"])
+    cues = v["worth_knowing"]
+    assert [c["category"] for c in cues] == ["off_platform"]
+    assert cues[0]["quote"] == "WhatsApp" and "not a warning sign on its own" in cues[0]["advice"]
+    assert v["score"] == check_profile(profile, message="Hello, glad to connect.")["score"]
+    # beside a real lure the same request is flagged, so it is a reason, not a cue
+    v = check_profile(profile, message=LURE)
+    assert any(r["name"] == "message.off_platform" for r in v["reasons"])
+    assert all(c["category"] != "off_platform" for c in v["worth_knowing"])
+
+
+def test_cli_shows_cues_as_text(tmp_path):
+    f = tmp_path / "p.json"
+    f.write_text(json.dumps(PERSONA))
+    msg = "[bold]Add me on WhatsApp[/bold] <b>please</b>"
+    res = CliRunner().invoke(app, ["check", str(f), "--message", msg])
+    assert res.exit_code == 0, res.output
+    assert "Worth knowing" in res.output and "WhatsApp" in res.output

@@ -228,6 +228,17 @@ def test_an_ordinary_profile_is_low_risk(tmp_path: Path) -> None:
         assert "No profile photo" in text_of(r.text)
 
 
+def test_ordinary_cues_are_shown_apart_and_escaped(tmp_path: Path) -> None:
+    with running(f"sqlite:///{tmp_path / 'w.db'}") as svc:
+        msg = "<b>Hi</b>, what's your personal email? <script>alert(1)</script>"
+        r = check(svc.client, {**ORDINARY_PROFILE, "message": msg})
+        assert r.status_code == 200, r.text
+        page = text_of(r.text)
+        assert "Worth knowing" in page and "your personal email" in page
+        assert "not a warning sign on its own" in page
+        _assert_inert(r.text, "<script>alert(1)</script>")
+
+
 def test_bad_details_are_named_per_field_and_kept_in_the_form(tmp_path: Path) -> None:
     with running(f"sqlite:///{tmp_path / 'w.db'}") as svc:
         bad = {

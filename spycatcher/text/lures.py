@@ -410,6 +410,29 @@ def flagged(hits: Iterable[LureHit], corroborating: Iterable[str] = ()) -> list[
     return out
 
 
+def unflagged_cues(texts: Sequence[str], matcher: LureMatcher | None = None) -> list[LureHit]:
+    """Weak cues in one sender's texts that :func:`flagged` leaves out, corroboration from the
+    sender's other texts included: a request to continue on WhatsApp, a clearance question.
+
+    They do not count as lures (colleagues and genuine recruiters write them every day), but a
+    member checking a stranger's approach should still hear of them: the checker shows them as
+    "worth knowing", without changing the score. One hit per category and wording, in order."""
+    m = matcher or default_matcher()
+    per_text = [m.hits(t) for t in texts if t]
+    strong = {h.category for hits in per_text for h in hits if h.strong}
+    out: list[LureHit] = []
+    seen: set[tuple[str, str]] = set()
+    for hits in per_text:
+        kept = set(flagged(hits, strong))
+        for h in hits:
+            key = (h.category, h.text.lower())
+            if h in kept or key in seen or any(k.category == h.category for k in kept):
+                continue
+            seen.add(key)
+            out.append(h)
+    return out
+
+
 def _quote(norm: Normalized, start: int, end: int) -> tuple[int, int, str] | None:
     """The original ``[start, end)`` and wording behind normalised characters, trimmed."""
     a, b = norm.span(start, end)
