@@ -156,6 +156,10 @@ def test_obfuscated_off_platform_moves(text: str) -> None:
         "We're running paid pilots of our forecasting tool: 5k for 8 weeks.",
         "We're collecting for Margaret's retirement gift: please drop cash in the envelope.",
         "I'm interested in a research visit to your lab; my funding covers travel and hotel.",
+        "We'd welcome your contribution to our policy brief. Unfortunately we cannot offer a fee.",
+        "Hey, what's your personal number? I want to add you to the family group chat.",
+        "Please treat this as strictly confidential: the acquisition will be announced next week.",
+        "Hi, HR here. Please keep your salary details confidential, as per company policy.",
     ],
 )
 def test_everyday_and_recruiter_messages_are_not_flagged(text: str) -> None:
